@@ -1,0 +1,40 @@
+# Two commands matter: `make run` and `make test`. Both work on a machine with only python3, make
+# and git: uv is bootstrapped into .uv/ with that python3 when it is not on PATH, and uv is never
+# allowed to download a Python of its own.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(or $(shell command -v uv 2>/dev/null),.uv/bin/uv)
+VENV_PYTHON := .venv/bin/python
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(shell command -v $(PYTHON))
+
+.PHONY: install run test bench lint format
+
+.uv/bin/uv:
+	$(PYTHON) -m venv .uv
+	.uv/bin/pip install --quiet --disable-pip-version-check uv
+
+install: $(UV)
+	$(UV) sync --locked --quiet
+
+run: install
+	DEBUG=$${DEBUG:-1} $(VENV_PYTHON) manage.py migrate_schemas -v 0
+	DEBUG=$${DEBUG:-1} $(VENV_PYTHON) manage.py createcachetable
+	DEBUG=$${DEBUG:-1} $(VENV_PYTHON) manage.py seed_demo
+	DEBUG=$${DEBUG:-1} $(VENV_PYTHON) manage.py serve
+
+test: install
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/pytest
+
+bench: install
+	.venv/bin/python -m tests.bench.provisioning
+
+lint: install
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: install
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .

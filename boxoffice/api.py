@@ -1,0 +1,37 @@
+"""The two JSON APIs: `/api/v1/` on organizer sites and `/api/platform/` on the platform site.
+
+Each app contributes one Router; this module only mounts them. Errors take one shape on both
+(boxoffice.api_errors).
+"""
+
+from ninja import NinjaAPI
+
+from boxoffice.api_errors import install_error_handlers
+from boxoffice.audit.api import router as audit_router
+from tenants.api import router as identity_router
+from tenants.auth import OrganizerAuth
+from tenants.platform_api import router as platform_router
+
+api_v1 = NinjaAPI(
+    title="Boxoffice organizer API",
+    version="1",
+    description=(
+        "The API of one organizer's site (`<slug>.<base domain>/api/v1/`). Console calls use the "
+        "session cookie plus the X-CSRFToken header; integrations send "
+        "`Authorization: Bearer <api token>`. Errors are `{code, message, details}`."
+    ),
+    urls_namespace="api_v1",
+    auth=OrganizerAuth(),
+)
+api_v1.add_router("/", identity_router)
+api_v1.add_router("/audit", audit_router)
+install_error_handlers(api_v1)
+
+platform_api = NinjaAPI(
+    title="Boxoffice platform API",
+    version="1",
+    description="Signup and organizer administration on the platform site.",
+    urls_namespace="platform_api",
+)
+platform_api.add_router("/", platform_router)
+install_error_handlers(platform_api)

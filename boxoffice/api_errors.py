@@ -1,0 +1,112 @@
+"""One error shape for every JSON answer: {"code": ..., "message": ..., "details": {...}}.
+
+Domain errors, ninja's validation/auth/throttle errors, Django's 404/403 and anything unexpected
+all pass through here, on both NinjaAPIs and in the middleware that answers before a view runs.
+"""
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+
+from boxoffice.errors import Conflict, DomainError, Forbidden, Gone, Invalid, Locked, NotFound
+
+logger = logging.getLogger(__name__)
+
+STATUS_BY_ERROR: dict[type[DomainError], int] = {
+    NotFound: 404,
+    Forbidden: 403,
+    Conflict: 409,
+    Gone: 410,
+    Locked: 423,
+    Invalid: 422,
+}
+
+CODE_BY_STATUS = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    422: "invalid",
+    429: "rate_limited",
+}
+
+
+def error_response(
+    status: int, code: str, message: str, details: dict[str, Any] | None = None
+) -> JsonResponse:
+    return JsonResponse({"code": code, "message": message, "details": details or {}}, status=status)
+
+
+def status_for(error: DomainError) -> int:
+    for error_class in type(error).__mro__:
+        if error_class in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[error_class]
+    return 422
+
+
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return error_response(status_for(exc), exc.code, exc.message, exc.details)
+
+
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {
+            "loc": [str(part) for part in error.get("loc", ())],
+            "message": error.get("msg", ""),
+            "type": error.get("type", ""),
+        }
+        for error in exc.errors
+    ]
+    return error_response(422, "validation_error", "The request is not valid.", {"errors": errors})
+
+
+def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    response = error_response(
+        429,
+        "rate_limited",
+        "Too many requests; slow down and try again shortly.",
+        {"retry_after": exc.wait},
+    )
+    if exc.wait:
+        response["Retry-After"] = str(int(exc.wait))
+    return response
+
+
+def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(401, "not_authenticated", "Sign in or send a valid API token.")
+
+
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = CODE_BY_STATUS.get(exc.status_code, "error")
+    return error_response(exc.status_code, code, str(exc.message))
+
+
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error_response(404, "not_found", "Not found.")
+
+
+def _permission_denied(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error_response(403, "forbidden", "You may not do this.")
+
+
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("unhandled error in %s %s", request.method, request.path)
+    return error_response(500, "server_error", "Something went wrong on our side.")
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Make `api` answer every error in the one shape."""
+    api.add_exception_handler(DomainError, _domain_error)
+    api.add_exception_handler(ValidationError, _validation_error)
+    api.add_exception_handler(Throttled, _throttled)
+    api.add_exception_handler(AuthenticationError, _authentication_error)
+    api.add_exception_handler(HttpError, _http_error)
+    api.add_exception_handler(Http404, _not_found)
+    api.add_exception_handler(PermissionDenied, _permission_denied)
+    api.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BoxofficeConfig(AppConfig):
+    name = "boxoffice"
+    verbose_name = "Boxoffice platform"

@@ -1,0 +1,20 @@
+from django.http import HttpRequest
+from ninja import Router
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from boxoffice.audit.models import AuditEntry
+from boxoffice.audit.schemas import AuditEntryOut
+from tenants.permissions import require_role
+from tenants.roles import Role
+
+router = Router(tags=["audit"])
+
+
+@router.get("", response=list[AuditEntryOut], summary="The organizer's audit log, newest first")
+@paginate(LimitOffsetPagination)
+def list_audit_entries(request: HttpRequest, action: str | None = None):
+    require_role(request, Role.ADMIN)
+    entries = AuditEntry.objects.all()
+    if action:
+        entries = entries.filter(action=action)
+    return entries

@@ -1,0 +1,53 @@
+"""Domain errors: what a service raises when it refuses. The APIs map them to HTTP in one place
+(`boxoffice.api_errors`), so services never think about status codes."""
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A refusal with a machine-readable code, a human message and optional details."""
+
+    code = "invalid"
+
+    def __init__(self, message: str, *, code: str | None = None, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.details = details
+
+
+class Invalid(DomainError):
+    """The input breaks a rule (422)."""
+
+    code = "invalid"
+
+
+class NotFound(DomainError):
+    """No such thing here, or the caller may not know it exists (404)."""
+
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    """The caller is known here but their role does not allow this (403)."""
+
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    """The request clashes with current state, e.g. a taken slug (409)."""
+
+    code = "conflict"
+
+
+class Gone(DomainError):
+    """The thing existed but has expired or ended (410)."""
+
+    code = "gone"
+
+
+class Locked(DomainError):
+    """The organizer is suspended (423)."""
+
+    code = "organizer_suspended"

@@ -1,0 +1,20 @@
+"""URLs of an organizer's site, `<slug>.<BASE_DOMAIN>`."""
+
+from django.urls import path
+
+from boxoffice.api import api_v1
+from boxoffice.health import healthz
+from tenants import views as tenant_views
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api_v1.urls),
+    path("login/", tenant_views.log_in, name="login"),
+    path("logout/", tenant_views.log_out, name="logout"),
+    path("console/", tenant_views.console_home, name="console"),
+    path("", tenant_views.organizer_home, name="home"),
+]
+
+handler403 = "boxoffice.http_errors.forbidden"
+handler404 = "boxoffice.http_errors.not_found"
+handler500 = "boxoffice.http_errors.server_error"

@@ -1,0 +1,49 @@
+import secrets
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from boxoffice.actors import Actor
+from tenants import selectors, services
+from tenants.models import Organizer, User
+
+DEMO_SLUG = "demo"
+PASSWORD_FILE = "demo-owner-password"
+
+
+class Command(BaseCommand):
+    help = "Create the demo organizer and its owner once; later runs change nothing."
+
+    def handle(self, *args: object, **options: object) -> None:
+        email = f"owner@{DEMO_SLUG}.{settings.BASE_DOMAIN}"
+        # The password is made once and kept beside the embedded database, so every `make run`
+        # prints the same working credentials without hard-coding one in the repository.
+        password_path = settings.DATA_DIR / PASSWORD_FILE
+        if password_path.exists():
+            password = password_path.read_text().strip()
+        else:
+            password = secrets.token_urlsafe(12)
+            settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+            password_path.write_text(password + "\n")
+            password_path.chmod(0o600)
+
+        owner = User.objects.filter(email=email).first()
+        if owner is None:
+            owner = services.create_user(email=email, password=password, full_name="Demo Owner")
+        elif not owner.check_password(password):
+            owner.set_password(password)
+            owner.save(update_fields=["password"])
+
+        organizer = Organizer.objects.filter(slug=DEMO_SLUG).first()
+        if organizer is None:
+            organizer = services.provision_organizer(
+                slug=DEMO_SLUG,
+                name="Demo Theatre",
+                owner=owner,
+                currency="EUR",
+                timezone_name="Europe/Amsterdam",
+                actor=Actor.system("seed_demo"),
+            )
+            self.stdout.write(f"Created the demo organizer {organizer.slug}")
+        self.stdout.write(f"Demo organizer: {selectors.organizer_url(organizer)}")
+        self.stdout.write(f"Owner login:    {email} / {password}")

@@ -1,0 +1,75 @@
+from datetime import datetime
+
+from ninja import Field, Schema
+
+from tenants.models import Organizer
+from tenants.roles import Role
+from tenants.selectors import organizer_url
+
+
+class OrganizerOut(Schema):
+    slug: str
+    name: str
+    currency: str
+    timezone: str
+    status: str
+    url: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_url(organizer: Organizer) -> str:
+        return organizer_url(organizer)
+
+
+class MeOut(Schema):
+    email: str
+    full_name: str | None = None
+    kind: str
+    role: str
+    is_supervisor: bool
+    organizer: OrganizerOut
+
+
+class ApiTokenIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    role: Role = Role.STAFF
+
+
+class ApiTokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    role: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiTokenCreatedOut(ApiTokenOut):
+    token: str = Field(..., description="The secret. Shown once; store it now.")
+
+
+class SignupIn(Schema):
+    slug: str = Field(..., description="Your site address: <slug>.<base domain>")
+    name: str = Field(..., min_length=1, max_length=200)
+    email: str = Field(..., max_length=254)
+    password: str = Field(..., max_length=256)
+    full_name: str = Field("", max_length=200)
+    currency: str = Field("EUR", min_length=3, max_length=3)
+    timezone: str = "UTC"
+
+
+class SignupOut(Schema):
+    organizer: OrganizerOut
+    login_url: str
+
+
+class SlugCheckOut(Schema):
+    slug: str
+    available: bool
+    code: str | None = None
+    message: str | None = None
+
+
+class StatusChangeIn(Schema):
+    reason: str = Field("", max_length=500)

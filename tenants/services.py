@@ -1,0 +1,285 @@
+"""Every write to organizers, users, memberships and API tokens."""
+
+import hashlib
+import secrets
+import zoneinfo
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from boxoffice.actors import Actor, ActorKind
+from boxoffice.audit.services import record_audit
+from boxoffice.errors import Conflict, Forbidden, Invalid, NotFound
+from tenants.models import ApiToken, Domain, Membership, Organizer, User
+from tenants.roles import Role
+from tenants.slugs import schema_name_for, validate_slug
+
+API_TOKEN_PREFIX = "bxo_"
+# last_used_at is for humans ("used 3 minutes ago"); writing it on every request would turn
+# every read into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def organizer_host(slug: str) -> str:
+    return f"{slug}.{settings.BASE_DOMAIN}"
+
+
+def _validate_currency(currency: str) -> str:
+    if not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
+        raise Invalid("Currency must be a three-letter ISO 4217 code.", code="invalid_currency")
+    return currency.upper()
+
+
+def _validate_timezone(name: str) -> str:
+    if name not in zoneinfo.available_timezones():
+        raise Invalid(f"Unknown time zone '{name}'.", code="invalid_timezone")
+    return name
+
+
+def provision_organizer(
+    *,
+    slug: str,
+    name: str,
+    owner: User,
+    currency: str = "EUR",
+    timezone_name: str = "UTC",
+    actor: Actor | None = None,
+) -> Organizer:
+    """Create an organizer: its schema (migrated), domain `<slug>.<BASE_DOMAIN>` and owner.
+
+    All or nothing: a refusal or failure leaves no row, schema or domain behind.
+    """
+    validate_slug(slug)
+    name = name.strip()
+    if not name:
+        raise Invalid("Give the organizer a name.", code="invalid_name")
+    currency = _validate_currency(currency)
+    timezone_name = _validate_timezone(timezone_name)
+    actor = actor or Actor.system()
+
+    if Organizer.objects.filter(slug=slug).exists():
+        raise Conflict(f"The site name '{slug}' is taken.", code="slug_taken", slug=slug)
+    try:
+        with transaction.atomic():
+            organizer = Organizer(
+                schema_name=schema_name_for(slug),
+                slug=slug,
+                name=name,
+                currency=currency,
+                timezone=timezone_name,
+            )
+            # TenantMixin.save creates the schema and runs the tenant migrations inside this
+            # transaction, so a rollback takes the schema with it.
+            organizer.save(verbosity=0)
+            Domain.objects.create(domain=organizer_host(slug), tenant=organizer, is_primary=True)
+            Membership.objects.create(user=owner, organizer=organizer, role=Role.OWNER)
+            with schema_context(organizer.schema_name):
+                record_audit(
+                    actor=actor,
+                    action="organizer.created",
+                    target_type="organizer",
+                    target_id=slug,
+                    data={"owner": owner.email},
+                )
+    except (IntegrityError, ValidationError) as exc:
+        # Lost a race for the same slug: the other request's row won the unique index.
+        raise Conflict(f"The site name '{slug}' is taken.", code="slug_taken", slug=slug) from exc
+    return organizer
+
+
+def create_user(*, email: str, password: str | None, full_name: str = "") -> User:
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise Invalid("Enter a valid email address.", code="invalid_email") from exc
+    if User.objects.filter(email=email).exists():
+        raise Conflict("An account with this email exists.", code="email_in_use")
+    if password is not None:
+        try:
+            validate_password(password, User(email=email, full_name=full_name))
+        except ValidationError as exc:
+            raise Invalid(
+                "Choose a stronger password.", code="weak_password", problems=exc.messages
+            ) from exc
+    return User.objects.create_user(email, password, full_name=full_name.strip())
+
+
+@transaction.atomic
+def sign_up_organizer(
+    *,
+    slug: str,
+    name: str,
+    email: str,
+    password: str,
+    full_name: str = "",
+    currency: str = "EUR",
+    timezone_name: str = "UTC",
+) -> Organizer:
+    """Self-service signup: a new organizer owned by a new user, or by an existing user who
+    proves it with their password."""
+    validate_slug(slug)
+    existing = User.objects.filter(email=email.strip().lower()).first()
+    if existing is not None:
+        if not (existing.is_active and existing.check_password(password)):
+            raise Conflict(
+                "An account with this email exists; sign up with its password to add an "
+                "organizer to it.",
+                code="email_in_use",
+            )
+        owner = existing
+    else:
+        owner = create_user(email=email, password=password, full_name=full_name)
+    return provision_organizer(
+        slug=slug,
+        name=name,
+        owner=owner,
+        currency=currency,
+        timezone_name=timezone_name,
+        actor=Actor.system(f"signup by {owner.email}"),
+    )
+
+
+def _set_status(*, organizer: Organizer, status: str, actor: Actor, reason: str) -> Organizer:
+    if organizer.schema_name == get_public_schema_name():
+        raise NotFound("No such organizer.")
+    with transaction.atomic():
+        locked = Organizer.objects.select_for_update().get(pk=organizer.pk)
+        if locked.status != status:
+            locked.status = status
+            locked.save(update_fields=["status", "updated_at"])
+            with schema_context(locked.schema_name):
+                record_audit(
+                    actor=actor,
+                    action=f"organizer.{status}",
+                    target_type="organizer",
+                    target_id=locked.slug,
+                    data={"reason": reason},
+                )
+    return locked
+
+
+def suspend_organizer(*, organizer: Organizer, actor: Actor, reason: str = "") -> Organizer:
+    """Take an organizer's site offline (it answers 423) without deleting anything."""
+    return _set_status(
+        organizer=organizer, status=Organizer.Status.SUSPENDED, actor=actor, reason=reason
+    )
+
+
+def reactivate_organizer(*, organizer: Organizer, actor: Actor, reason: str = "") -> Organizer:
+    return _set_status(
+        organizer=organizer, status=Organizer.Status.ACTIVE, actor=actor, reason=reason
+    )
+
+
+def add_member(
+    *,
+    organizer: Organizer,
+    user: User,
+    role: Role,
+    is_supervisor: bool = False,
+    actor: Actor,
+) -> Membership:
+    if role == Role.OWNER and actor.role != Role.OWNER and actor.kind is not ActorKind.SYSTEM:
+        raise Forbidden("Only an owner may add another owner.")
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(
+            user=user,
+            organizer=organizer,
+            defaults={"role": role, "is_supervisor": is_supervisor},
+        )
+        if not created:
+            raise Conflict(f"{user.email} is already a member.", code="already_member")
+        with schema_context(organizer.schema_name):
+            record_audit(
+                actor=actor,
+                action="member.added",
+                target_type="user",
+                target_id=user.email,
+                data={"role": role.value, "is_supervisor": is_supervisor},
+            )
+    return membership
+
+
+def _hash_token(raw: str) -> str:
+    # Tokens carry 256 random bits, so a fast hash is enough: nothing to brute-force.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_api_token(
+    *, organizer: Organizer, name: str, role: Role, actor: Actor
+) -> tuple[ApiToken, str]:
+    """Create a token; return it and its secret, which is shown this once and never stored."""
+    name = name.strip()
+    if not name:
+        raise Invalid("Name the token after what will use it.", code="invalid_name")
+    if role == Role.OWNER:
+        raise Invalid("A token may be admin or staff, not owner.", code="invalid_role")
+    if actor.role is None or not Role(actor.role).at_least(role):
+        raise Forbidden("A token cannot have a higher role than its creator.")
+    raw = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            organizer=organizer,
+            name=name,
+            prefix=raw[len(API_TOKEN_PREFIX) : len(API_TOKEN_PREFIX) + 8],
+            key_hash=_hash_token(raw),
+            role=role,
+            created_by=actor.user,
+        )
+        with schema_context(organizer.schema_name):
+            record_audit(
+                actor=actor,
+                action="api_token.created",
+                target_type="api_token",
+                target_id=token.pk,
+                data={"name": name, "role": role.value},
+            )
+    return token, raw
+
+
+def revoke_api_token(*, organizer: Organizer, token_id: int, actor: Actor) -> ApiToken:
+    with transaction.atomic():
+        token = (
+            ApiToken.objects.select_for_update().filter(organizer=organizer, pk=token_id).first()
+        )
+        if token is None:
+            raise NotFound("No such token.")
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            with schema_context(organizer.schema_name):
+                record_audit(
+                    actor=actor,
+                    action="api_token.revoked",
+                    target_type="api_token",
+                    target_id=token.pk,
+                    data={"name": token.name},
+                )
+    return token
+
+
+def authenticate_api_token(*, organizer: Organizer, raw: str) -> ApiToken | None:
+    """The live token of this organizer matching `raw`, or None. Records when it was used."""
+    if not raw.startswith(API_TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.filter(
+            organizer=organizer, key_hash=_hash_token(raw), revoked_at__isnull=True
+        )
+        .only("id", "name", "role", "last_used_at")
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token

@@ -1,0 +1,113 @@
+"""HTML pages for identity: sign in/out on every site, signup on the platform site, and the
+console's front page."""
+
+from django.contrib.auth import login, logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+from django_tenants.utils import get_public_schema_name
+
+from boxoffice.errors import DomainError
+from boxoffice.throttles import login_throttle, signup_throttle
+from tenants import selectors, services
+from tenants.forms import LoginForm, SignupForm
+from tenants.permissions import role_required
+from tenants.roles import Role
+
+FIELD_BY_ERROR = {
+    "invalid_slug": "slug",
+    "reserved_slug": "slug",
+    "slug_taken": "slug",
+    "invalid_email": "email",
+    "email_in_use": "email",
+    "weak_password": "password",
+    "invalid_currency": "currency",
+    "invalid_timezone": "timezone",
+    "invalid_name": "name",
+}
+
+
+def _on_platform(request: HttpRequest) -> bool:
+    return request.tenant.schema_name == get_public_schema_name()
+
+
+def _rate_limited(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    context["rate_limited"] = True
+    return render(request, template, context, status=429)
+
+
+@require_http_methods(["GET", "POST"])
+def log_in(request: HttpRequest) -> HttpResponse:
+    default_next = "/" if _on_platform(request) else "/console/"
+    next_url = request.POST.get("next") or request.GET.get("next") or default_next
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+        next_url = default_next
+    form = LoginForm(request, data=request.POST if request.method == "POST" else None)
+    context = {"form": form, "next": next_url}
+    if request.method == "POST":
+        if not login_throttle().allow_request(request):
+            return _rate_limited(request, "tenants/login.html", context)
+        if form.is_valid():
+            login(request, form.get_user())
+            return HttpResponseRedirect(next_url)
+    return render(request, "tenants/login.html", context)
+
+
+@require_POST
+def log_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("/")
+
+
+@require_http_methods(["GET", "POST"])
+def sign_up(request: HttpRequest) -> HttpResponse:
+    form = SignupForm(request.POST if request.method == "POST" else None)
+    context = {"form": form}
+    if request.method == "POST":
+        if not signup_throttle().allow_request(request):
+            return _rate_limited(request, "tenants/signup.html", context)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                organizer = services.sign_up_organizer(
+                    slug=data["slug"],
+                    name=data["name"],
+                    email=data["email"],
+                    password=data["password"],
+                    full_name=data["full_name"],
+                    currency=data["currency"],
+                    timezone_name=data["timezone"],
+                )
+            except DomainError as exc:
+                form.add_error(FIELD_BY_ERROR.get(exc.code), exc.message)
+                for problem in exc.details.get("problems", []):
+                    form.add_error("password", problem)
+            else:
+                return render(
+                    request,
+                    "tenants/signup_done.html",
+                    {
+                        "organizer": organizer,
+                        "login_url": selectors.organizer_url(organizer, "/login/"),
+                    },
+                    status=201,
+                )
+    return render(request, "tenants/signup.html", context)
+
+
+def platform_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "tenants/platform_home.html")
+
+
+def organizer_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "tenants/organizer_home.html", {"organizer": request.tenant})
+
+
+@role_required(Role.STAFF)
+def console_home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "tenants/console_home.html",
+        {"organizer": request.tenant, "actor": request.actor},
+    )
