@@ -7,7 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 
-from boxoffice.http_errors import error_page
+from boxoffice.api_errors import CODE_BY_STATUS, error_response
+from boxoffice.http_errors import error_page, wants_json
 from tenants.models import Organizer
 
 
@@ -47,3 +48,28 @@ class SuspendedOrganizerMiddleware:
                 message="This organizer's site is suspended.",
             )
         return self.get_response(request)
+
+
+class JsonApiErrorsMiddleware:
+    """Errors that Django or ninja answer themselves under /api/ (405 Method Not Allowed, for
+    one) get the JSON error shape too, so API clients never have to parse HTML."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and wants_json(request)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            shaped = error_response(
+                response.status_code,
+                CODE_BY_STATUS.get(response.status_code, "error"),
+                response.reason_phrase,
+            )
+            if response.has_header("Allow"):
+                shaped["Allow"] = response["Allow"]
+            return shaped
+        return response

@@ -33,7 +33,8 @@ ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}"]
 
 # --- database -----------------------------------------------------------------------------------
 
-DATA_DIR = BASE_DIR / ".data"
+# Local state for development: the embedded database, the demo password.
+DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / ".data")))
 
 if env.str("DATABASE_URL", default=""):
     _database = env.db_url("DATABASE_URL")
@@ -81,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "boxoffice.middleware.SuspendedOrganizerMiddleware",
+    "boxoffice.middleware.JsonApiErrorsMiddleware",
 ]
 
 TEMPLATES = [

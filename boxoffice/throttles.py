@@ -13,8 +13,13 @@ class ClientRateThrottle(SimpleRateThrottle):
     """Counts every request from one client address within `scope`, signed in or not."""
 
     def __init__(self, scope: str) -> None:
+        # The rate is read per request (below), so settings can change it at run time.
         self.scope = scope
-        super().__init__(settings.RATE_LIMITS[scope])
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        self.rate = settings.RATE_LIMITS[self.scope]
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
 
     def get_cache_key(self, request: HttpRequest) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -1,7 +1,7 @@
 """Tenant-site API: who am I, and the organizer's API tokens."""
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from tenants import selectors, services
 from tenants.permissions import require_role
@@ -20,7 +20,7 @@ def me(request: HttpRequest) -> MeOut:
         kind=actor.kind.value,
         role=actor.role,
         is_supervisor=actor.is_supervisor,
-        organizer=OrganizerOut.from_orm(request.tenant),
+        organizer=OrganizerOut.from_orm(request.tenant, context={"request": request}),
     )
 
 
@@ -40,7 +40,7 @@ def create_token(request: HttpRequest, payload: ApiTokenIn):
     token, raw = services.create_api_token(
         organizer=request.tenant, name=payload.name, role=payload.role, actor=actor
     )
-    return 201, {**ApiTokenOut.from_orm(token).dict(), "token": raw}
+    return Status(201, {**ApiTokenOut.from_orm(token).dict(), "token": raw})
 
 
 @router.delete("/tokens/{token_id}", response=ApiTokenOut, summary="Revoke an API token (admin)")

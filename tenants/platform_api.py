@@ -1,7 +1,7 @@
 """Platform-site API: self-service signup, and organizer administration for Boxoffice staff."""
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from boxoffice.errors import DomainError, NotFound
@@ -32,9 +32,12 @@ def sign_up(request: HttpRequest, payload: SignupIn):
         currency=payload.currency,
         timezone_name=payload.timezone,
     )
-    return 201, SignupOut(
-        organizer=OrganizerOut.from_orm(organizer),
-        login_url=selectors.organizer_url(organizer, "/login/"),
+    return Status(
+        201,
+        SignupOut(
+            organizer=OrganizerOut.from_orm(organizer, context={"request": request}),
+            login_url=selectors.organizer_url(organizer, "/login/", request=request),
+        ),
     )
 
 

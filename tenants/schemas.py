@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Any
 
 from ninja import Field, Schema
 
@@ -17,8 +18,8 @@ class OrganizerOut(Schema):
     created_at: datetime
 
     @staticmethod
-    def resolve_url(organizer: Organizer) -> str:
-        return organizer_url(organizer)
+    def resolve_url(organizer: Organizer, context: dict[str, Any] | None = None) -> str:
+        return organizer_url(organizer, request=(context or {}).get("request"))
 
 
 class MeOut(Schema):

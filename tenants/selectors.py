@@ -1,14 +1,24 @@
 from django.conf import settings
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django_tenants.utils import get_public_schema_name
 
 from tenants.models import ApiToken, Organizer
 
 
-def organizer_url(organizer: Organizer, path: str = "/") -> str:
-    """Absolute URL on the organizer's own site."""
-    scheme = "http" if settings.DEBUG else "https"
-    port = f":{settings.DEV_PORT}" if settings.DEBUG and settings.DEV_PORT else ""
+def organizer_url(
+    organizer: Organizer, path: str = "/", *, request: HttpRequest | None = None
+) -> str:
+    """Absolute URL on the organizer's own site: same scheme and port as `request` when there is
+    one, else https (or, with DEBUG, the development server's http and port)."""
+    if request is not None:
+        scheme = request.scheme
+        port = request.get_port()
+        port = "" if (scheme, port) in (("http", "80"), ("https", "443")) else f":{port}"
+    elif settings.DEBUG:
+        scheme, port = "http", f":{settings.DEV_PORT}"
+    else:
+        scheme, port = "https", ""
     return f"{scheme}://{organizer.slug}.{settings.BASE_DOMAIN}{port}{path}"
 
 

@@ -89,7 +89,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
                     "tenants/signup_done.html",
                     {
                         "organizer": organizer,
-                        "login_url": selectors.organizer_url(organizer, "/login/"),
+                        "login_url": selectors.organizer_url(organizer, "/login/", request=request),
                     },
                     status=201,
                 )

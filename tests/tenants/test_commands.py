@@ -1,0 +1,44 @@
+"""Management commands: create_organizer and the idempotent demo seed."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from tenants.models import Domain, Membership, Organizer, User
+from tenants.roles import Role
+
+
+def test_create_organizer_command(db, capsys):
+    call_command(
+        "create_organizer", "night-owls", "--name", "Night Owls", "--owner-email",
+        "owl@example.com", "--owner-password", "a long enough passphrase",
+    )  # fmt: skip
+    organizer = Organizer.objects.get(slug="night-owls")
+    assert organizer.schema_name == "org_night_owls"
+    assert Domain.objects.filter(tenant=organizer, domain="night-owls.localhost").exists()
+    assert Membership.objects.get(organizer=organizer).role == Role.OWNER
+    assert "night-owls.localhost" in capsys.readouterr().out
+
+    with pytest.raises(CommandError, match="slug_taken"):
+        call_command(
+            "create_organizer", "night-owls", "--name", "Again", "--owner-email", "x@example.com"
+        )
+    assert not User.objects.filter(email="x@example.com").exists()
+
+
+def test_seed_demo_is_idempotent_and_prints_working_credentials(db, tmp_path, capsys, client):
+    with override_settings(DATA_DIR=tmp_path):
+        call_command("seed_demo")
+        first = capsys.readouterr().out
+        call_command("seed_demo")
+        second = capsys.readouterr().out
+
+    assert Organizer.objects.filter(slug="demo").count() == 1
+    password = first.split("owner@demo.localhost / ")[1].split()[0]
+    assert f"owner@demo.localhost / {password}" in second
+    signed_in = client.post(
+        "/login/",
+        {"username": "owner@demo.localhost", "password": password},
+        HTTP_HOST="demo.localhost",
+    )
+    assert signed_in.status_code == 302
