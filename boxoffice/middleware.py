@@ -32,14 +32,15 @@ class OrganizerHostMiddleware(TenantMainMiddleware):
 
 
 class SuspendedOrganizerMiddleware:
-    """A suspended organizer's site answers 423 on every page and API, alike for everyone."""
+    """A suspended organizer's site answers 423 on every page and API, alike for everyone
+    (`/healthz` is answered earlier, by boxoffice.health)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         organizer = getattr(request, "tenant", None)
-        if organizer is not None and organizer.is_suspended and request.path != "/healthz":
+        if organizer is not None and organizer.is_suspended:
             return error_page(
                 request,
                 status=423,

@@ -72,9 +72,12 @@ TENANT_APPS = [
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
 MIDDLEWARE = [
-    "boxoffice.middleware.OrganizerHostMiddleware",
+    # Health checks and static files need no organizer, so they answer before the host lookup
+    # (and still answer while the database is down).
+    "boxoffice.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "boxoffice.middleware.OrganizerHostMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -3,11 +3,9 @@
 from django.urls import path
 
 from boxoffice.api import api_v1
-from boxoffice.health import healthz
 from tenants import views as tenant_views
 
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
     path("api/v1/", api_v1.urls),
     path("login/", tenant_views.log_in, name="login"),
     path("logout/", tenant_views.log_out, name="logout"),

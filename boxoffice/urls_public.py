@@ -3,11 +3,9 @@
 from django.urls import path
 
 from boxoffice.api import platform_api
-from boxoffice.health import healthz
 from tenants import views as tenant_views
 
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
     path("api/platform/", platform_api.urls),
     path("signup/", tenant_views.sign_up, name="signup"),
     path("login/", tenant_views.log_in, name="login"),

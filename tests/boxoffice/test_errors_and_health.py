@@ -78,7 +78,22 @@ def test_healthz_on_both_sites(db, platform_client):
     ):
         assert response.status_code == 200
         assert response.json() == {"status": "ok", "database": "ok"}
-        assert "no-cache" in response["Cache-Control"]
+        assert response["Cache-Control"] == "no-store"
+
+
+def test_healthz_says_503_when_the_database_is_unreachable(db, monkeypatch):
+    from django.db import OperationalError, connection
+
+    def unreachable():
+        raise OperationalError("connection refused")
+
+    # Fault injection at the driver boundary: the organizer lookup would fail the same way,
+    # which is why /healthz answers before it.
+    with monkeypatch.context() as patch:
+        patch.setattr(connection, "cursor", unreachable)
+        response = Client(HTTP_HOST="anything.localhost").get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "unreachable"}
 
 
 def test_openapi_docs_on_both_sites(db, platform_client):

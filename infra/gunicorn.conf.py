@@ -1,0 +1,46 @@
+"""Gunicorn for the web process: uvicorn workers serving the ASGI app, set from the environment.
+
+Run from the repository root: `gunicorn -c infra/gunicorn.conf.py` (the app is named below).
+"""
+
+import os
+
+
+def _cores() -> int:
+    # The CPUs this process may run on (a container's cpuset), not all of the host's.
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+wsgi_app = "boxoffice.asgi:application"
+worker_class = "uvicorn_worker.UvicornWorker"
+
+bind = [f"0.0.0.0:{int(os.environ.get('PORT', '8000'))}"]
+# Django runs the (synchronous) views of one worker one at a time, so size like sync workers. Each
+# worker holds its own database connections: mind PostgreSQL's max_connections on big machines.
+workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * _cores() + 1)))
+
+# With uvicorn workers this is the heartbeat timeout, not a per-request limit (streams may be long).
+timeout = 30
+graceful_timeout = 30
+# Longer than a load balancer's idle timeout (commonly 60 s), so the balancer closes idle
+# connections first and never sends a request on one the server is closing.
+keepalive = 75
+# Recycle workers now and then, staggered, so slow leaks cannot grow without bound.
+max_requests = 2000
+max_requests_jitter = 200
+# Heartbeat files in memory: on a disk-backed /tmp, updating them can stall workers (gunicorn's
+# docs, "Blocking os.fchmod"). Each file is created and used by gunicorn alone.
+_SHARED_MEMORY = "/dev/shm"  # noqa: S108
+if os.path.isdir(_SHARED_MEMORY):
+    worker_tmp_dir = _SHARED_MEMORY
+
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+# Addresses (or CIDR networks) of the reverse proxy whose X-Forwarded-For/-Proto uvicorn may use for
+# the client address and scheme; the default trusts nobody but loopback. Never "*" when clients can
+# reach this port directly: they could then claim any address.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
