@@ -212,9 +212,8 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    CSRF_TRUSTED_ORIGINS = [f"https://{BASE_DOMAIN}", f"https://*.{BASE_DOMAIN}"]
-else:
-    CSRF_TRUSTED_ORIGINS = [f"http://{BASE_DOMAIN}:8000", f"http://*.{BASE_DOMAIN}:8000"]
+# No CSRF_TRUSTED_ORIGINS: a form may only be posted from its own host. Trusting
+# `*.BASE_DOMAIN` would let one organizer's site post into another's.
 
 LOGGING = {
     "version": 1,

@@ -1,9 +1,11 @@
 """Tenant-site API: who am I, and the organizer's API tokens."""
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Status
 
 from tenants import selectors, services
+from tenants.models import ApiToken
 from tenants.permissions import require_role
 from tenants.roles import Role
 from tenants.schemas import ApiTokenCreatedOut, ApiTokenIn, ApiTokenOut, MeOut, OrganizerOut
@@ -25,7 +27,7 @@ def me(request: HttpRequest) -> MeOut:
 
 
 @router.get("/tokens", response=list[ApiTokenOut], summary="List API tokens (admin)")
-def list_tokens(request: HttpRequest):
+def list_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
     require_role(request, Role.ADMIN)
     return selectors.api_tokens(request.tenant)
 
@@ -35,7 +37,7 @@ def list_tokens(request: HttpRequest):
     response={201: ApiTokenCreatedOut},
     summary="Create an API token (admin); its secret is in this answer only",
 )
-def create_token(request: HttpRequest, payload: ApiTokenIn):
+def create_token(request: HttpRequest, payload: ApiTokenIn) -> Status:
     actor = require_role(request, Role.ADMIN)
     token, raw = services.create_api_token(
         organizer=request.tenant, name=payload.name, role=payload.role, actor=actor
@@ -44,6 +46,6 @@ def create_token(request: HttpRequest, payload: ApiTokenIn):
 
 
 @router.delete("/tokens/{token_id}", response=ApiTokenOut, summary="Revoke an API token (admin)")
-def revoke_token(request: HttpRequest, token_id: int):
+def revoke_token(request: HttpRequest, token_id: int) -> ApiToken:
     actor = require_role(request, Role.ADMIN)
     return services.revoke_api_token(organizer=request.tenant, token_id=token_id, actor=actor)

@@ -1,5 +1,6 @@
 """Platform-site API: self-service signup, and organizer administration for Boxoffice staff."""
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -22,7 +23,7 @@ staff_auth = PlatformStaffAuth()
     throttle=[signup_throttle()],
     summary="Create an organizer and its owner account",
 )
-def sign_up(request: HttpRequest, payload: SignupIn):
+def sign_up(request: HttpRequest, payload: SignupIn) -> Status:
     organizer = services.sign_up_organizer(
         slug=payload.slug,
         name=payload.name,
@@ -47,7 +48,7 @@ def check_slug(request: HttpRequest, slug: str) -> SlugCheckOut:
         validate_slug(slug)
     except DomainError as exc:
         return SlugCheckOut(slug=slug, available=False, code=exc.code, message=exc.message)
-    if Organizer.objects.filter(slug=slug).exists():
+    if not selectors.slug_is_free(slug):
         return SlugCheckOut(slug=slug, available=False, code="slug_taken", message="Taken.")
     return SlugCheckOut(slug=slug, available=True)
 
@@ -56,7 +57,9 @@ def check_slug(request: HttpRequest, slug: str) -> SlugCheckOut:
     "/organizers", response=list[OrganizerOut], auth=staff_auth, summary="List organizers (staff)"
 )
 @paginate(LimitOffsetPagination)
-def list_organizers(request: HttpRequest, status: str | None = None, q: str | None = None):
+def list_organizers(
+    request: HttpRequest, status: str | None = None, q: str | None = None
+) -> QuerySet[Organizer]:
     return selectors.organizers(status=status, search=q)
 
 

@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django_tenants.utils import get_public_schema_name
+from django_tenants.utils import get_public_schema_name, schema_exists
 
 from tenants.models import ApiToken, Organizer
+from tenants.slugs import schema_name_for
 
 
 def organizer_url(
@@ -40,3 +41,10 @@ def organizer_by_slug(slug: str) -> Organizer | None:
 
 def api_tokens(organizer: Organizer) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(organizer=organizer).order_by("-created_at", "-id")
+
+
+def slug_is_free(slug: str) -> bool:
+    """No organizer has the slug and no schema of that name is left over."""
+    return not (
+        Organizer.objects.filter(slug=slug).exists() or schema_exists(schema_name_for(slug))
+    )

@@ -16,6 +16,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from boxoffice.actors import Actor, ActorKind
 from boxoffice.audit.services import record_audit
 from boxoffice.errors import Conflict, Forbidden, Invalid, NotFound
+from tenants import selectors
 from tenants.models import ApiToken, Domain, Membership, Organizer, User
 from tenants.roles import Role
 from tenants.slugs import schema_name_for, validate_slug
@@ -63,7 +64,9 @@ def provision_organizer(
     timezone_name = _validate_timezone(timezone_name)
     actor = actor or Actor.system()
 
-    if Organizer.objects.filter(slug=slug).exists():
+    if not selectors.slug_is_free(slug):
+        # Also when only a schema is left (an organizer row deleted, its schema kept):
+        # django-tenants would adopt that schema, and a stranger would inherit its data.
         raise Conflict(f"The site name '{slug}' is taken.", code="slug_taken", slug=slug)
     try:
         with transaction.atomic():

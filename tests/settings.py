@@ -14,7 +14,8 @@ os.environ.pop("REDIS_URL", None)
 if not os.environ.get("DATABASE_URL"):
     from boxoffice import embedded_db
 
-    embedded_db.start(Path(tempfile.mkdtemp(prefix="boxoffice-test-")) / "pg", keep_data=False)
+    # The fresh directory itself is the data directory, so deleting it on exit leaves nothing.
+    embedded_db.start(Path(tempfile.mkdtemp(prefix="boxoffice-test-")), keep_data=False)
     os.environ.update(embedded_db.child_environment())
 
 from boxoffice.settings import *  # noqa: F403

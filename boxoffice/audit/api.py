@@ -1,3 +1,4 @@
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -12,7 +13,7 @@ router = Router(tags=["audit"])
 
 @router.get("", response=list[AuditEntryOut], summary="The organizer's audit log, newest first")
 @paginate(LimitOffsetPagination)
-def list_audit_entries(request: HttpRequest, action: str | None = None):
+def list_audit_entries(request: HttpRequest, action: str | None = None) -> QuerySet[AuditEntry]:
     require_role(request, Role.ADMIN)
     entries = AuditEntry.objects.all()
     if action:

@@ -217,3 +217,16 @@ def test_only_platform_staff_may_administer_organizers(db):
         .status_code
         == 404
     )
+
+
+def test_a_leftover_schema_is_never_handed_to_a_new_organizer(db, platform_client):
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE SCHEMA org_ghost")
+        cursor.execute("CREATE TABLE org_ghost.secrets (note text)")
+    assert platform_client.get("/api/platform/slugs/ghost").json()["available"] is False
+
+    response = signup(platform_client, slug="ghost")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "slug_taken"
+    assert not Organizer.objects.filter(slug="ghost").exists()
