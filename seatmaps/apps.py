@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SeatmapsConfig(AppConfig):
+    name = "seatmaps"
+    verbose_name = "Venues and seat maps"
