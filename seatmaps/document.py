@@ -26,8 +26,12 @@ MAX_GA_CAPACITY = 200_000
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
-# Labels end up in seat references ("stalls/A/12"), CSV cells and ticket texts.
-LABEL_PATTERN = r"^[^/\s,][^/,\n\r\t]{0,15}$"
+# Labels end up in seat references ("stalls/A/12"), CSV cells and ticket texts: no slashes or
+# commas, no whitespace at either end (invisible on a ticket, lost in CSV), and no leading = + - @
+# (spreadsheets would run an exported label as a formula).
+LABEL_PATTERN = r"^[^/\s,=+\-@](?:[^/,\n\r\t]{0,14}[^/\s,])?$"
+# Far beyond any venue, small enough that rotations and sums stay exact enough and finite.
+COORDINATE_LIMIT = 1_000_000.0
 COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
 
 
@@ -35,9 +39,14 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _coordinate(default: float | None = None) -> Any:
+    bounds = {"ge": -COORDINATE_LIMIT, "le": COORDINATE_LIMIT, "allow_inf_nan": False}
+    return Field(**bounds) if default is None else Field(default=default, **bounds)
+
+
 class Point(_Model):
-    x: float = Field(allow_inf_nan=False)
-    y: float = Field(allow_inf_nan=False)
+    x: float = _coordinate()
+    y: float = _coordinate()
 
 
 class Category(_Model):
@@ -48,8 +57,8 @@ class Category(_Model):
 
 class Seat(_Model):
     label: str = Field(pattern=LABEL_PATTERN)
-    x: float = Field(allow_inf_nan=False)
-    y: float = Field(allow_inf_nan=False)
+    x: float = _coordinate()
+    y: float = _coordinate()
     category: str
     accessible: bool = False
     restricted_view: bool = False
@@ -71,9 +80,9 @@ class Section(_Model):
     key: str = Field(pattern=KEY_PATTERN)
     name: str = Field(min_length=1, max_length=64)
     kind: Literal["seated", "ga"] = "seated"
-    x: float = Field(default=0, allow_inf_nan=False)
-    y: float = Field(default=0, allow_inf_nan=False)
-    rotation: float = Field(default=0, allow_inf_nan=False)
+    x: float = _coordinate(0)
+    y: float = _coordinate(0)
+    rotation: float = Field(default=0, ge=-360, le=360, allow_inf_nan=False)
     rows: list[Row] = Field(default_factory=list)
     area: GeneralAdmissionArea | None = None
 
@@ -82,11 +91,11 @@ class Shape(_Model):
     """Decoration: the stage, a free text label, a wall, a bar. `points` for polygons."""
 
     kind: Literal["stage", "rect", "ellipse", "polygon", "text"]
-    x: float = Field(default=0, allow_inf_nan=False)
-    y: float = Field(default=0, allow_inf_nan=False)
-    width: float = Field(default=0, ge=0, allow_inf_nan=False)
-    height: float = Field(default=0, ge=0, allow_inf_nan=False)
-    rotation: float = Field(default=0, allow_inf_nan=False)
+    x: float = _coordinate(0)
+    y: float = _coordinate(0)
+    width: float = Field(default=0, ge=0, le=COORDINATE_LIMIT, allow_inf_nan=False)
+    height: float = Field(default=0, ge=0, le=COORDINATE_LIMIT, allow_inf_nan=False)
+    rotation: float = Field(default=0, ge=-360, le=360, allow_inf_nan=False)
     points: list[Point] = Field(default_factory=list)
     text: str = Field(default="", max_length=200)
 
