@@ -30,6 +30,7 @@ test: install
 
 bench: install
 	.venv/bin/python -m tests.bench.provisioning
+	.venv/bin/python -m tests.bench.seatmaps_publish
 
 lint: install
 	.venv/bin/ruff check .

@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 
 from boxoffice.api_errors import install_error_handlers
 from boxoffice.audit.api import router as audit_router
+from seatmaps.api import router as seatmaps_router
 from tenants.api import router as identity_router
 from tenants.auth import OrganizerAuth
 from tenants.platform_api import router as platform_router
@@ -25,6 +26,7 @@ api_v1 = NinjaAPI(
 )
 api_v1.add_router("/", identity_router)
 api_v1.add_router("/audit", audit_router)
+api_v1.add_router("/", seatmaps_router)
 install_error_handlers(api_v1)
 
 platform_api = NinjaAPI(

@@ -7,12 +7,21 @@ all pass through here, on both NinjaAPIs and in the middleware that answers befo
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
-from boxoffice.errors import Conflict, DomainError, Forbidden, Gone, Invalid, Locked, NotFound
+from boxoffice.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Gone,
+    Invalid,
+    Locked,
+    NotFound,
+    TooLarge,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +31,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     Conflict: 409,
     Gone: 410,
     Locked: 423,
+    TooLarge: 413,
     Invalid: 422,
 }
 
@@ -33,6 +43,7 @@ CODE_BY_STATUS = {
     405: "method_not_allowed",
     409: "conflict",
     422: "invalid",
+    413: "too_large",
     429: "rate_limited",
 }
 
@@ -95,6 +106,12 @@ def _permission_denied(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(403, "forbidden", "You may not do this.")
 
 
+def _too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error_response(
+        413, "too_large", "The request body is larger than this endpoint accepts."
+    )
+
+
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("unhandled error in %s %s", request.method, request.path)
     return error_response(500, "server_error", "Something went wrong on our side.")
@@ -109,4 +126,5 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(HttpError, _http_error)
     api.add_exception_handler(Http404, _not_found)
     api.add_exception_handler(PermissionDenied, _permission_denied)
+    api.add_exception_handler(RequestDataTooBig, _too_big)
     api.add_exception_handler(Exception, _unexpected)

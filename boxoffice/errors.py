@@ -47,6 +47,12 @@ class Gone(DomainError):
     code = "gone"
 
 
+class TooLarge(DomainError):
+    """The request is bigger than this kind of thing may be (413)."""
+
+    code = "too_large"
+
+
 class Locked(DomainError):
     """The organizer is suspended (423)."""
 

@@ -68,6 +68,7 @@ SHARED_APPS = [
 ]
 TENANT_APPS = [
     "boxoffice.audit",
+    "seatmaps",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -176,6 +177,9 @@ if PAYMENT_PROVIDER == "stripe" and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SE
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"Boxoffice <tickets@{BASE_DOMAIN}>")
+
+# Seat-map documents can be large (100,000 seats is ~8 MB of JSON); seatmaps/document.py caps them.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
 
 # --- static files, i18n -------------------------------------------------------------------------
 

@@ -1,9 +1,10 @@
 """The seat-map document: what the editor edits, what a draft stores and what a version freezes.
 
 Coordinates are SVG-like: x grows to the right, y grows downward (away from a stage drawn at the
-top). A seat's x/y are relative to its section's origin; the section is placed at (x, y) and
-turned by `rotation` degrees (clockwise, as in SVG) about that origin. `absolute_position` gives a
-seat's place on the whole map, which is what publishing stores.
+top). The unit is arbitrary; the editor's defaults assume about 30 per seat. A seat's x/y are
+relative to its section's origin; the section is placed at (x, y) and turned by `rotation` degrees
+(clockwise, as in SVG) about that origin. `absolute_position` gives a seat's place on the whole
+map, which is what publishing stores.
 
 Pydantic checks the shape of a document (types, formats, sizes); `problems()` checks what pydantic
 cannot see on a single field (unique labels, known categories, capacities, limits) and names every
@@ -33,6 +34,8 @@ LABEL_PATTERN = r"^[^/\s,=+\-@](?:[^/,\n\r\t]{0,14}[^/\s,])?$"
 # Far beyond any venue, small enough that rotations and sums stay exact enough and finite.
 COORDINATE_LIMIT = 1_000_000.0
 COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+# Names and texts end up in XML (SVG), CSV and tickets: no control characters.
+TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 
 
 class _Model(BaseModel):
@@ -51,7 +54,7 @@ class Point(_Model):
 
 class Category(_Model):
     key: str = Field(pattern=KEY_PATTERN)
-    name: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=64, pattern=TEXT_PATTERN)
     color: str = Field(pattern=COLOR_PATTERN)
 
 
@@ -59,7 +62,7 @@ class Seat(_Model):
     label: str = Field(pattern=LABEL_PATTERN)
     x: float = _coordinate()
     y: float = _coordinate()
-    category: str
+    category: str = Field(pattern=KEY_PATTERN)
     accessible: bool = False
     restricted_view: bool = False
     companion: bool = False
@@ -71,14 +74,17 @@ class Row(_Model):
 
 
 class GeneralAdmissionArea(_Model):
+    """Standing room. `polygon` points are relative to the section's origin, like seats.
+    Capacity is checked by `problems()` so that a bad one is reported with its section."""
+
     capacity: int
-    category: str
-    polygon: list[Point] = Field(default_factory=list)
+    category: str = Field(pattern=KEY_PATTERN)
+    polygon: list[Point] = Field(default_factory=list, max_length=1000)
 
 
 class Section(_Model):
     key: str = Field(pattern=KEY_PATTERN)
-    name: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=64, pattern=TEXT_PATTERN)
     kind: Literal["seated", "ga"] = "seated"
     x: float = _coordinate(0)
     y: float = _coordinate(0)
@@ -88,7 +94,10 @@ class Section(_Model):
 
 
 class Shape(_Model):
-    """Decoration: the stage, a free text label, a wall, a bar. `points` for polygons."""
+    """Decoration: the stage, a free text label, a wall, a bar. In map coordinates:
+    stage/rect/ellipse span x..x+width, y..y+height and turn about their centre; a polygon's
+    `points` are relative to (x, y) and turn about it; text is centred on (x, y) with `height` as
+    its font size (0: the renderer's default)."""
 
     kind: Literal["stage", "rect", "ellipse", "polygon", "text"]
     x: float = _coordinate(0)
@@ -97,7 +106,7 @@ class Shape(_Model):
     height: float = Field(default=0, ge=0, le=COORDINATE_LIMIT, allow_inf_nan=False)
     rotation: float = Field(default=0, ge=-360, le=360, allow_inf_nan=False)
     points: list[Point] = Field(default_factory=list)
-    text: str = Field(default="", max_length=200)
+    text: str = Field(default="", max_length=200, pattern=TEXT_PATTERN)
 
 
 class SeatMapDocument(_Model):

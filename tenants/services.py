@@ -69,7 +69,9 @@ def provision_organizer(
         # django-tenants would adopt that schema, and a stranger would inherit its data.
         raise Conflict(f"The site name '{slug}' is taken.", code="slug_taken", slug=slug)
     try:
-        with transaction.atomic():
+        # Organizers are created from the public schema (django-tenants insists), whatever
+        # schema the caller's connection was left in.
+        with schema_context(get_public_schema_name()), transaction.atomic():
             organizer = Organizer(
                 schema_name=schema_name_for(slug),
                 slug=slug,

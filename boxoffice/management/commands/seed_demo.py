@@ -2,8 +2,12 @@ import secrets
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django_tenants.utils import schema_context
 
 from boxoffice.actors import Actor
+from seatmaps import services as seatmap_services
+from seatmaps.models import SeatMap
+from seatmaps.samples import load_sample
 from tenants import selectors, services
 from tenants.models import Organizer, User
 
@@ -45,5 +49,29 @@ class Command(BaseCommand):
                 actor=Actor.system("seed_demo"),
             )
             self.stdout.write(f"Created the demo organizer {organizer.slug}")
+        with schema_context(organizer.schema_name):
+            self._seed_venue()
         self.stdout.write(f"Demo organizer: {selectors.organizer_url(organizer)}")
         self.stdout.write(f"Owner login:    {email} / {password}")
+
+    def _seed_venue(self) -> None:
+        """The theatre sample as a published seat map, once."""
+        if SeatMap.objects.exists():
+            return
+        actor = Actor.system("seed_demo")
+        venue = seatmap_services.create_venue(
+            actor=actor,
+            name="Demo Theatre",
+            address="Leidseplein 26",
+            city="Amsterdam",
+            country="NL",
+            timezone_name="Europe/Amsterdam",
+        )
+        seat_map = seatmap_services.create_seat_map(
+            actor=actor,
+            venue=venue,
+            name="Stalls, circle and balcony",
+            document=load_sample("theatre"),
+        )
+        version = seatmap_services.publish_seat_map(actor=actor, seat_map=seat_map)
+        self.stdout.write(f"Published the theatre seat map ({version.seat_count} seats)")

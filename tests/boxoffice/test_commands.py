@@ -3,7 +3,9 @@
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django_tenants.utils import schema_context
 
+from seatmaps.models import SeatMapVersion
 from tenants.models import Domain, Membership, Organizer, User
 from tenants.roles import Role
 
@@ -34,6 +36,11 @@ def test_seed_demo_is_idempotent_and_prints_working_credentials(db, tmp_path, ca
         second = capsys.readouterr().out
 
     assert Organizer.objects.filter(slug="demo").count() == 1
+    demo = Organizer.objects.get(slug="demo")
+    with schema_context(demo.schema_name):
+        version = SeatMapVersion.objects.get()  # the theatre, published once
+        assert version.seat_count > 1000
+        assert version.seat_map.venue.name == "Demo Theatre"
     password = first.split("owner@demo.localhost / ")[1].split()[0]
     assert f"owner@demo.localhost / {password}" in second
     signed_in = client.post(
