@@ -2,7 +2,9 @@
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.gzip import gzip_page
 from ninja import Router, Status
+from ninja.decorators import decorate_view
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from boxoffice.errors import Invalid
@@ -198,13 +200,20 @@ def apply_operation(
     return _draft_out(seat_map)
 
 
-def _svg(document_data: dict, title: str) -> HttpResponse:
-    return HttpResponse(
-        render_svg(parse_document(document_data), title=title), content_type="image/svg+xml"
+def _svg(document_data: dict, title: str, *, immutable: bool = False) -> HttpResponse:
+    response = HttpResponse(
+        render_svg(parse_document(document_data), title=title),
+        content_type="image/svg+xml; charset=utf-8",
     )
+    # A published version never changes, so the browser may keep it; a draft may change any time.
+    response["Cache-Control"] = (
+        "private, max-age=86400, immutable" if immutable else "private, no-cache"
+    )
+    return response
 
 
 @router.get("/seatmaps/{map_id}/draft.svg", summary="The draft drawn as SVG")
+@decorate_view(gzip_page)  # SVG of a big map shrinks ~20x
 def draft_svg(request: HttpRequest, map_id: str) -> HttpResponse:
     require_role(request, Role.STAFF)
     seat_map = selectors.seat_map_by_uid(map_id)
@@ -253,8 +262,9 @@ def get_version(request: HttpRequest, map_id: str, number: int) -> SeatMapVersio
 
 
 @router.get("/seatmaps/{map_id}/versions/{int:number}.svg", summary="A version drawn as SVG")
+@decorate_view(gzip_page)
 def version_svg(request: HttpRequest, map_id: str, number: int) -> HttpResponse:
     require_role(request, Role.STAFF)
     seat_map = selectors.seat_map_by_uid(map_id)
     version = selectors.version(seat_map, number)
-    return _svg(version.document, f"{seat_map.name} v{version.number}")
+    return _svg(version.document, f"{seat_map.name} v{version.number}", immutable=True)

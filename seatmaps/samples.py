@@ -100,8 +100,6 @@ def theatre() -> SeatMapDocument:
     # A control position at the back of the stalls, as most houses have.
     plan("delete", selection={"seats": [f"stalls-c/{back_row}/{n}" for n in range(106, 112)]})
     _theatre_access(plan, back_row=back_row)
-    for label, y in (("Stalls", 195), ("Circle", 945), ("Balcony", 1385)):
-        plan.shape("text", x=THEATRE_CENTRE_X, y=y, text=label)
     return ensure_valid(plan.document)
 
 

@@ -221,11 +221,16 @@ def test_svg_of_draft_and_version_contains_every_seat(site):
     ):
         response = site.staff.get(path)
         assert response.status_code == 200
-        assert response["Content-Type"] == "image/svg+xml"
+        assert response["Content-Type"] == "image/svg+xml; charset=utf-8"
         root = ET.fromstring(response.content)
         seats = {el.get("data-seat") for el in root.iter() if el.get("data-seat")}
         assert len(seats) == 12
         assert "stalls/C/4" in seats
+    gzipped = site.staff.get(
+        f"/api/v1/seatmaps/{map_id}/versions/1.svg", HTTP_ACCEPT_ENCODING="gzip"
+    )
+    assert gzipped["Content-Encoding"] == "gzip"
+    assert "immutable" in gzipped["Cache-Control"]
 
 
 def test_staff_may_read_but_not_edit_or_publish(site):
