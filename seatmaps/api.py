@@ -9,7 +9,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from boxoffice.errors import Invalid
 from seatmaps import selectors, services
-from seatmaps.csv_io import export_csv
+from seatmaps.csv_io import export_csv, export_json
 from seatmaps.document import ga_capacity, parse_document, seat_count
 from seatmaps.models import SeatMap, SeatMapVersion, Venue
 from seatmaps.operations import OPERATIONS
@@ -226,6 +226,17 @@ def draft_csv(request: HttpRequest, map_id: str) -> HttpResponse:
     seat_map = selectors.seat_map_by_uid(map_id)
     response = HttpResponse(export_csv(parse_document(seat_map.draft)), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{seat_map.uid}.csv"'
+    return response
+
+
+@router.get("/seatmaps/{map_id}/draft.json", summary="The draft document as a JSON download")
+def draft_json(request: HttpRequest, map_id: str) -> HttpResponse:
+    require_role(request, Role.STAFF)
+    seat_map = selectors.seat_map_by_uid(map_id)
+    response = HttpResponse(
+        export_json(parse_document(seat_map.draft)), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{seat_map.uid}.json"'
     return response
 
 

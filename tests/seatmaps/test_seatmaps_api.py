@@ -145,6 +145,9 @@ def test_csv_import_and_export_through_the_api(site):
     assert imported.json()["seat_count"] == 4
     exported = site.staff.get(f"/api/v1/seatmaps/{map_id}/draft.csv")
     assert exported["Content-Type"] == "text/csv"
+    as_json = site.staff.get(f"/api/v1/seatmaps/{map_id}/draft.json")
+    assert as_json["Content-Disposition"].endswith('.json"')
+    assert {section["key"] for section in as_json.json()["sections"]} == {"stalls", "box"}
     lines = exported.content.decode().strip().splitlines()
     assert len(lines) == 5
     assert any(line.startswith("box,A,2,40.0,900.0,premium") or
