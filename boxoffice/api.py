@@ -8,6 +8,9 @@ from ninja import NinjaAPI
 
 from boxoffice.api_errors import install_error_handlers
 from boxoffice.audit.api import router as audit_router
+from boxoffice.events.api import router as events_router
+from boxoffice.events.pricing_api import router as pricing_router
+from boxoffice.sales.api import router as sales_router
 from seatmaps.api import router as seatmaps_router
 from tenants.api import router as identity_router
 from tenants.auth import OrganizerAuth
@@ -27,6 +30,9 @@ api_v1 = NinjaAPI(
 api_v1.add_router("/", identity_router)
 api_v1.add_router("/audit", audit_router)
 api_v1.add_router("/", seatmaps_router)
+api_v1.add_router("/", events_router)
+api_v1.add_router("/", pricing_router)
+api_v1.add_router("/", sales_router)
 install_error_handlers(api_v1)
 
 platform_api = NinjaAPI(

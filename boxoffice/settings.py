@@ -69,6 +69,8 @@ SHARED_APPS = [
 TENANT_APPS = [
     "boxoffice.audit",
     "seatmaps",
+    "boxoffice.events",
+    "boxoffice.sales",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -236,6 +238,8 @@ LOGGING = {
 RATE_LIMITS = {
     "login": env.str("RATE_LIMIT_LOGIN", default="10/min"),
     "signup": env.str("RATE_LIMIT_SIGNUP", default="10/hour"),
+    # Starting holds: generous for a family sharing one address, tight for a bot.
+    "holds": env.str("RATE_LIMIT_HOLDS", default="30/min"),
 }
 
 # The port `make run` serves on, for absolute links printed in development.

@@ -57,3 +57,16 @@ class PlatformStaffAuth:
             raise Forbidden("Only Boxoffice staff may do this.")
         _require_csrf(request)
         return Actor(kind=ActorKind.USER, id=user.pk, label=user.email, role="platform", user=user)
+
+
+def optional_actor(request: HttpRequest) -> Actor | None:
+    """The organizer's member or token behind a request to a public endpoint, if any; never
+    refuses (a customer simply gets None). For reads only: no CSRF check."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, credential = header.partition(" ")
+    if scheme.lower() == "bearer" and credential:
+        token = authenticate_api_token(organizer=request.tenant, raw=credential.strip())
+        return token_actor(token) if token is not None else None
+    if request.user.is_authenticated:
+        return member_actor(request.user, request.tenant)
+    return None

@@ -1,0 +1,204 @@
+"""Events: a public listing and event pages for customers, the rest for the organizer."""
+
+import zoneinfo
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.http import parse_etags
+from django.views.decorators.gzip import gzip_page
+from ninja import Query, Router, Schema, Status
+from ninja.decorators import decorate_view
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from boxoffice.events import selectors, services
+from boxoffice.events.models import Event
+from boxoffice.events.schemas import (
+    AvailabilityOut,
+    EventIn,
+    EventOut,
+    EventPatch,
+    EventSeatsOut,
+    SeatsIn,
+    SeatsOut,
+)
+from seatmaps import selectors as seatmap_selectors
+from tenants.auth import optional_actor
+from tenants.permissions import require_role
+from tenants.roles import Role
+
+router = Router(tags=["events"])
+
+
+class ListingFilters(Schema):
+    category: str | None = None
+    city: str | None = None
+    starts_after: datetime | None = None
+    starts_before: datetime | None = None
+    price_min: int | None = None
+    price_max: int | None = None
+    q: str | None = None
+    status: str | None = None
+
+
+def _aware(moment: datetime | None, request: HttpRequest) -> datetime | None:
+    """A date or time without an offset means the organizer's local time."""
+    if moment is None or timezone.is_aware(moment):
+        return moment
+    return timezone.make_aware(moment, zoneinfo.ZoneInfo(request.tenant.timezone))
+
+
+def _visible_event(request: HttpRequest, identifier: str) -> Event:
+    """Customers see published events; the organizer's people also see drafts."""
+    staff = optional_actor(request) is not None
+    return selectors.event_by_id(identifier, include_unpublished=staff)
+
+
+@router.get(
+    "/events", response=list[EventOut], auth=None, summary="Events on sale (public), filtered"
+)
+@paginate(LimitOffsetPagination)
+def list_events(request: HttpRequest, filters: Query[ListingFilters]) -> QuerySet[Event]:
+    statuses = selectors.LISTED_STATUSES
+    if filters.status and optional_actor(request) is not None:
+        statuses = (filters.status,)  # the organizer's people may list drafts etc.
+    return selectors.listed_events(
+        category=filters.category,
+        city=filters.city,
+        starts_after=_aware(filters.starts_after, request),
+        starts_before=_aware(filters.starts_before, request),
+        price_min=filters.price_min,
+        price_max=filters.price_max,
+        text=filters.q,
+        statuses=statuses,
+    ).select_related("seat_map_version__seat_map")
+
+
+@router.post("/events", response={201: EventOut}, summary="Create a draft event (admin)")
+def create_event(request: HttpRequest, payload: EventIn) -> Status:
+    actor = require_role(request, Role.ADMIN)
+    seat_map = seatmap_selectors.seat_map_by_uid(payload.seat_map)
+    if payload.version is None:
+        version = seatmap_selectors.versions(seat_map).first()
+        if version is None:
+            from boxoffice.errors import Invalid
+
+            raise Invalid("Publish the seat map first.", code="seat_map_unpublished")
+    else:
+        version = seatmap_selectors.version(seat_map, payload.version)
+    event = services.create_event(
+        actor=actor,
+        seat_map_version=version,
+        title=payload.title,
+        slug=payload.slug,
+        description=payload.description,
+        category=payload.category,
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        timezone_name=payload.timezone,
+        sales_start=payload.sales_start,
+        sales_end=payload.sales_end,
+        max_seats_per_order=payload.max_seats_per_order,
+        hold_minutes=payload.hold_minutes,
+    )
+    return Status(201, selectors.event_by_id(event.uid, include_unpublished=True))
+
+
+@router.get("/events/{event_id}", response=EventOut, auth=None, summary="An event (id or slug)")
+def get_event(request: HttpRequest, event_id: str) -> Event:
+    return _visible_event(request, event_id)
+
+
+@router.patch("/events/{event_id}", response=EventOut, summary="Change an event (admin)")
+def update_event(request: HttpRequest, event_id: str, payload: EventPatch) -> Event:
+    actor = require_role(request, Role.ADMIN)
+    event = selectors.event_by_id(event_id, include_unpublished=True)
+    services.update_event(actor=actor, event=event, changes=payload.dict(exclude_unset=True))
+    return selectors.event_by_id(event.uid, include_unpublished=True)
+
+
+def _transition(request: HttpRequest, event_id: str, action: str) -> Event:
+    actor = require_role(request, Role.ADMIN)
+    event = selectors.event_by_id(event_id, include_unpublished=True)
+    services.change_event_status(actor=actor, event=event, action=action)
+    return selectors.event_by_id(event.uid, include_unpublished=True)
+
+
+@router.post("/events/{event_id}/publish", response=EventOut, summary="Open sales (admin)")
+def publish_event(request: HttpRequest, event_id: str) -> Event:
+    return _transition(request, event_id, "publish")
+
+
+@router.post("/events/{event_id}/pause", response=EventOut, summary="Pause sales (admin)")
+def pause_event(request: HttpRequest, event_id: str) -> Event:
+    return _transition(request, event_id, "pause")
+
+
+@router.post("/events/{event_id}/complete", response=EventOut, summary="Close (admin)")
+def complete_event(request: HttpRequest, event_id: str) -> Event:
+    return _transition(request, event_id, "complete")
+
+
+@router.post("/events/{event_id}/cancel", response=EventOut, summary="Cancel (admin)")
+def cancel_event(request: HttpRequest, event_id: str) -> Event:
+    return _transition(request, event_id, "cancel")
+
+
+@router.get(
+    "/events/{event_id}/seats",
+    response=EventSeatsOut,
+    auth=None,
+    summary="Every place of the event, in availability-snapshot order",
+)
+@decorate_view(gzip_page)
+def event_seats(request: HttpRequest, event_id: str) -> HttpResponse:
+    event = _visible_event(request, event_id)
+    columns = ["ref", "kind", "section", "row", "label", "category"]
+    response = JsonResponse(
+        {"columns": columns, "seats": [list(seat) for seat in selectors.seat_list(event)]}
+    )
+    # The inventory of an event never changes shape, so renderers may cache it.
+    patch_cache_control(response, public=True, max_age=3600)
+    return response
+
+
+@router.get(
+    "/events/{event_id}/availability",
+    response=AvailabilityOut,
+    auth=None,
+    summary="Compact live snapshot of every place's status, with an ETag",
+)
+@decorate_view(gzip_page)
+def event_availability(request: HttpRequest, event_id: str) -> HttpResponse:
+    event = _visible_event(request, event_id)
+    statuses, etag = selectors.availability(event)
+    quoted = f'"{etag}"'
+    # gzip turns our ETag into a weak one (W/"..."); either form names the same snapshot.
+    seen = {tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))}
+    if quoted in seen:
+        response = HttpResponse(status=304)
+    else:
+        legend = {code: name for name, code in selectors.STATUS_CODES.items()}
+        counts = {name: statuses.count(code) for name, code in selectors.STATUS_CODES.items()}
+        response = JsonResponse(
+            {"event": event.uid, "legend": legend, "statuses": statuses, "counts": counts}
+        )
+    response["ETag"] = quoted
+    patch_cache_control(response, no_cache=True)
+    return response
+
+
+@router.post("/events/{event_id}/seats/block", response=SeatsOut, summary="Block seats (admin)")
+def block_seats(request: HttpRequest, event_id: str, payload: SeatsIn) -> SeatsOut:
+    actor = require_role(request, Role.ADMIN)
+    event = selectors.event_by_id(event_id, include_unpublished=True)
+    return SeatsOut(seats=services.block_seats(actor=actor, event=event, refs=payload.seats))
+
+
+@router.post("/events/{event_id}/seats/unblock", response=SeatsOut, summary="Unblock seats (admin)")
+def unblock_seats(request: HttpRequest, event_id: str, payload: SeatsIn) -> SeatsOut:
+    actor = require_role(request, Role.ADMIN)
+    event = selectors.event_by_id(event_id, include_unpublished=True)
+    return SeatsOut(seats=services.unblock_seats(actor=actor, event=event, refs=payload.seats))

@@ -1,0 +1,86 @@
+import hashlib
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from boxoffice.errors import NotFound
+from boxoffice.events.models import Event, EventSeat
+
+PUBLIC_STATUSES = (
+    Event.Status.ON_SALE,
+    Event.Status.PAUSED,
+    Event.Status.COMPLETED,
+    Event.Status.CANCELLED,
+)
+LISTED_STATUSES = (Event.Status.ON_SALE, Event.Status.PAUSED)
+
+# One character per seat in the availability snapshot.
+STATUS_CODES = {"available": "a", "held": "h", "sold": "s", "blocked": "b"}
+
+
+def event_by_id(identifier: str, *, include_unpublished: bool = False) -> Event:
+    """An event by its id (`evt_…`) or slug. Drafts exist only for the organizer's people."""
+    events = Event.objects.select_related("venue", "seat_map_version")
+    if not include_unpublished:
+        events = events.filter(status__in=PUBLIC_STATUSES)
+    event = events.filter(Q(uid=identifier) | Q(slug=identifier)).first()
+    if event is None:
+        raise NotFound("No such event.", code="event_not_found")
+    return event
+
+
+def listed_events(
+    *,
+    category: str | None = None,
+    city: str | None = None,
+    starts_after: datetime | None = None,
+    starts_before: datetime | None = None,
+    price_min: int | None = None,
+    price_max: int | None = None,
+    text: str | None = None,
+    statuses: tuple[str, ...] = LISTED_STATUSES,
+) -> QuerySet[Event]:
+    events = Event.objects.select_related("venue").filter(status__in=statuses)
+    if category:
+        events = events.filter(category=category)
+    if city:
+        events = events.filter(venue__city__iexact=city)
+    if starts_after:
+        events = events.filter(starts_at__gte=starts_after)
+    if starts_before:
+        events = events.filter(starts_at__lt=starts_before)
+    # An event matches a price range when some ticket falls inside it.
+    if price_min is not None:
+        events = events.filter(max_price__gte=price_min)
+    if price_max is not None:
+        events = events.filter(min_price__lte=price_max)
+    if text:
+        events = events.filter(Q(title__icontains=text) | Q(description__icontains=text))
+    return events.order_by("starts_at", "id")
+
+
+def seat_list(event: Event) -> list[tuple]:
+    """Static facts of every place, in snapshot order (what the map renderers join with)."""
+    return list(
+        EventSeat.objects.filter(event=event)
+        .order_by("position")
+        .values_list("ref", "kind", "section", "row", "label", "category")
+    )
+
+
+def availability(event: Event) -> tuple[str, str]:
+    """The snapshot: one status letter per place in `position` order (a lapsed hold reads as
+    available), and its ETag. 20,000 seats make 20 kB of text that gzips to a few kB."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT string_agg(CASE WHEN status = 'held' AND held_until < now() THEN 'a' "
+            "ELSE CASE status WHEN 'available' THEN 'a' WHEN 'held' THEN 'h' "
+            "WHEN 'sold' THEN 's' ELSE 'b' END END, '' ORDER BY position) "
+            "FROM events_eventseat WHERE event_id = %s",
+            [event.pk],
+        )
+        statuses = cursor.fetchone()[0] or ""
+    etag = hashlib.blake2b(statuses.encode(), digest_size=12).hexdigest()
+    return statuses, etag

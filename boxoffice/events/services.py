@@ -1,0 +1,269 @@
+"""Every write to events and their inventory (prices: boxoffice/events/pricing.py)."""
+
+import math
+import statistics
+import zoneinfo
+from collections import defaultdict
+from datetime import datetime
+from itertools import pairwise
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from boxoffice.actors import Actor
+from boxoffice.audit.services import record_audit
+from boxoffice.errors import Conflict, Invalid
+from boxoffice.events.models import Event, EventSeat
+from seatmaps.models import SeatMapVersion
+
+# An aisle or gap is wider than this many typical seat spacings: seats across it are not
+# "together" for best available.
+GAP_FACTOR = 1.6
+
+TRANSITIONS = {
+    "publish": ({Event.Status.DRAFT, Event.Status.PAUSED}, Event.Status.ON_SALE),
+    "pause": ({Event.Status.ON_SALE}, Event.Status.PAUSED),
+    "complete": ({Event.Status.ON_SALE, Event.Status.PAUSED}, Event.Status.COMPLETED),
+    "cancel": (
+        {Event.Status.DRAFT, Event.Status.ON_SALE, Event.Status.PAUSED},
+        Event.Status.CANCELLED,
+    ),
+}
+
+EDITABLE_FIELDS = (
+    "title", "description", "category", "starts_at", "ends_at", "timezone", "sales_start",
+    "sales_end", "max_seats_per_order", "hold_minutes",
+)  # fmt: skip
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title)[:60] or "event"
+    slug, n = base, 1
+    while Event.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _check_fields(fields: dict) -> None:
+    if "title" in fields and not str(fields["title"]).strip():
+        raise Invalid("Give the event a title.", code="invalid_title")
+    if "category" in fields and fields["category"] not in Event.Category.values:
+        raise Invalid(
+            f"Category must be one of {', '.join(Event.Category.values)}.", code="invalid_category"
+        )
+    if "timezone" in fields and fields["timezone"] not in zoneinfo.available_timezones():
+        raise Invalid(f"Unknown time zone '{fields['timezone']}'.", code="invalid_timezone")
+    if not 1 <= fields.get("max_seats_per_order", 6) <= 50:
+        raise Invalid("Max seats per order must be 1 to 50.", code="invalid_max_seats")
+    if not 1 <= fields.get("hold_minutes", 10) <= 60:
+        raise Invalid("Holds last 1 to 60 minutes.", code="invalid_hold_minutes")
+    for name in ("starts_at", "ends_at", "sales_start", "sales_end"):
+        value = fields.get(name)
+        if value is not None and timezone.is_naive(value):
+            raise Invalid(f"{name} needs a time zone offset.", code="naive_datetime")
+    if fields["ends_at"] <= fields["starts_at"]:
+        raise Invalid("The event must end after it starts.", code="invalid_dates")
+    start, end = fields.get("sales_start"), fields.get("sales_end")
+    if start and end and end <= start:
+        raise Invalid("Sales must end after they start.", code="invalid_sales_window")
+    if fields.get("sales_end") and fields["sales_end"] > fields["ends_at"]:
+        raise Invalid("Sales cannot end after the event.", code="invalid_sales_window")
+
+
+def create_event(
+    *,
+    actor: Actor,
+    seat_map_version: SeatMapVersion,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    slug: str | None = None,
+    description: str = "",
+    category: str = Event.Category.OTHER,
+    timezone_name: str | None = None,
+    sales_start: datetime | None = None,
+    sales_end: datetime | None = None,
+    max_seats_per_order: int = 6,
+    hold_minutes: int = 10,
+) -> Event:
+    """A draft event on a published seat-map version, with one EventSeat per seat and per
+    general-admission spot copied in bulk."""
+    venue = seat_map_version.seat_map.venue
+    fields = {
+        "title": title.strip(), "description": description, "category": category,
+        "starts_at": starts_at, "ends_at": ends_at, "timezone": timezone_name or venue.timezone,
+        "sales_start": sales_start, "sales_end": sales_end,
+        "max_seats_per_order": max_seats_per_order, "hold_minutes": hold_minutes,
+    }  # fmt: skip
+    _check_fields(fields)
+    if slug is not None and (slug != slugify(slug) or not slug):
+        raise Invalid("A slug is lowercase letters, digits and hyphens.", code="invalid_slug")
+    try:
+        with transaction.atomic():
+            event = Event.objects.create(
+                venue=venue,
+                seat_map_version=seat_map_version,
+                slug=slug or _unique_slug(title),
+                **fields,
+            )
+            count = _copy_inventory(event, seat_map_version)
+            record_audit(
+                actor=actor, action="event.created", target_type="event", target_id=event.uid,
+                data={"title": event.title, "seats": count},
+            )  # fmt: skip
+    except IntegrityError as exc:
+        raise Conflict(f"The slug '{slug}' is taken.", code="slug_taken") from exc
+    return event
+
+
+def _copy_inventory(event: Event, version: SeatMapVersion) -> int:
+    """Write the event's EventSeat rows with COPY: seats in document order with their place in
+    the row (gaps skip an index) and distance to the focal point, then the GA spots."""
+    seats = list(
+        version.seats.order_by("position").values_list(
+            "section", "row", "label", "category", "x", "y"
+        )
+    )
+    by_row: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, (section, row, *_rest) in enumerate(seats):
+        by_row[(section, row)].append(index)
+    seat_index = [0] * len(seats)
+    for members in by_row.values():
+        steps = [math.dist(seats[a][4:6], seats[b][4:6]) for a, b in pairwise(members)]
+        typical = statistics.median(steps) if steps else 0
+        place = 0
+        for n, member in enumerate(members):
+            if n and typical and steps[n - 1] > GAP_FACTOR * typical:
+                place += 1  # an aisle: the seats either side are not adjacent
+            seat_index[member] = place
+            place += 1
+    # Read everything before COPY starts: the connection can run nothing else during it.
+    areas = list(version.areas.order_by("id").values_list("section", "category", "capacity"))
+    fx, fy = version.focal_x, version.focal_y
+    columns = (
+        "event_id, ref, kind, section, row, label, category, position, seat_index, rank, status"
+    )
+    position = 0
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY events_eventseat ({columns}) FROM STDIN") as copy,
+    ):
+        for index, (section, row, label, category, x, y) in enumerate(seats):
+            copy.write_row(
+                (event.pk, f"{section}/{row}/{label}", "seat", section, row, label, category,
+                 position, seat_index[index], round(math.hypot(x - fx, y - fy), 2), "available")
+            )  # fmt: skip
+            position += 1
+        for section, category, capacity in areas:
+            for spot in range(1, capacity + 1):
+                copy.write_row(
+                    (event.pk, f"{section}#{spot}", "spot", section, "", str(spot), category,
+                     position, spot, 0.0, "available")
+                )  # fmt: skip
+                position += 1
+    return position
+
+
+def update_event(*, actor: Actor, event: Event, changes: dict) -> Event:
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise Invalid(f"These cannot be changed: {', '.join(sorted(unknown))}.", code="invalid")
+    if event.status in (Event.Status.COMPLETED, Event.Status.CANCELLED):
+        raise Conflict("This event is closed.", code="event_closed")
+    fields = {name: getattr(event, name) for name in EDITABLE_FIELDS} | changes
+    if "title" in changes:
+        fields["title"] = changes["title"].strip()
+    _check_fields(fields)
+    with transaction.atomic():
+        for name in changes:
+            setattr(event, name, fields[name])
+        event.save()
+        record_audit(
+            actor=actor, action="event.updated", target_type="event", target_id=event.uid,
+            data={"changed": sorted(changes)},
+        )  # fmt: skip
+    return event
+
+
+def change_event_status(*, actor: Actor, event: Event, action: str) -> Event:
+    """publish (draft/paused -> on sale), pause, complete, cancel; each checked and audited."""
+    from boxoffice.events.pricing import missing_prices
+
+    if action not in TRANSITIONS:
+        raise Invalid(f"Unknown action '{action}'.", code="invalid_action")
+    allowed_from, target = TRANSITIONS[action]
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        if locked.status not in allowed_from:
+            raise Conflict(
+                f"A {locked.get_status_display().lower()} event cannot be {action}ed.",
+                code="invalid_transition",
+                status=locked.status,
+            )
+        if action == "publish" and (missing := missing_prices(event=locked)):
+            raise Invalid(
+                "Every seat category in use needs a price before sales open.",
+                code="prices_missing",
+                categories=missing,
+            )
+        locked.status = target
+        locked.save(update_fields=["status", "updated_at"])
+        record_audit(
+            actor=actor, action=f"event.{action}", target_type="event", target_id=locked.uid
+        )
+    return locked
+
+
+BLOCK = (
+    "UPDATE events_eventseat SET status = 'blocked', hold_id = NULL, held_until = NULL "
+    "WHERE event_id = %s AND ref = ANY(%s) "
+    "AND (status = 'available' OR (status = 'held' AND held_until < now())) RETURNING ref"
+)
+
+
+def block_seats(*, actor: Actor, event: Event, refs: list[str]) -> list[str]:
+    """Take seats off sale (all or nothing): free or expired-hold seats only."""
+    refs = sorted(set(refs))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(BLOCK, [event.pk, refs])
+        blocked = {row[0] for row in cursor.fetchall()}
+        if len(blocked) != len(refs):
+            _refuse_unavailable(event, [ref for ref in refs if ref not in blocked])
+        record_audit(
+            actor=actor, action="seats.blocked", target_type="event", target_id=event.uid,
+            data={"seats": refs},
+        )  # fmt: skip
+    return refs
+
+
+def unblock_seats(*, actor: Actor, event: Event, refs: list[str]) -> list[str]:
+    refs = sorted(set(refs))
+    with transaction.atomic():
+        unblocked = EventSeat.objects.filter(
+            event=event, ref__in=refs, status=EventSeat.Status.BLOCKED
+        ).update(status=EventSeat.Status.AVAILABLE)
+        if unblocked != len(refs):
+            missing = set(refs) - set(
+                EventSeat.objects.filter(event=event, ref__in=refs).values_list("ref", flat=True)
+            )
+            if missing:
+                raise Invalid("Unknown seats.", code="unknown_seats", seats=sorted(missing))
+        record_audit(
+            actor=actor, action="seats.unblocked", target_type="event", target_id=event.uid,
+            data={"seats": refs},
+        )  # fmt: skip
+    return refs
+
+
+def _refuse_unavailable(event: Event, refs: list[str]) -> None:
+    """Raise the right refusal for seats a claim did not get: unknown ones are 422, taken ones
+    409 (the enclosing transaction rolls back whatever was claimed)."""
+    known = set(EventSeat.objects.filter(event=event, ref__in=refs).values_list("ref", flat=True))
+    unknown = sorted(set(refs) - known)
+    if unknown:
+        raise Invalid("These seats do not exist.", code="unknown_seats", seats=unknown)
+    raise Conflict(
+        "Some of these seats were just taken.", code="seats_unavailable", seats=sorted(refs)
+    )

@@ -1,0 +1,291 @@
+"""Holds: the reservation engine. See boxoffice/sales/README.md for the locking story.
+
+Every claim of seats is ONE conditional statement on events_eventseat — it takes a seat only if
+it is available or its hold has lapsed — so two customers can never both get a seat, without
+any event-wide or advisory lock. The only lock taken is the customer's own hold row, which
+serializes requests on one hold (to keep the per-order maximum) and nothing else.
+"""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from boxoffice.errors import Conflict, Gone, Invalid, NotFound
+from boxoffice.events.models import Event, EventSeat
+from boxoffice.events.services import _refuse_unavailable
+from boxoffice.sales.best_available import Candidate, choose_best
+from boxoffice.sales.models import Hold
+
+TOKEN_PREFIX = "hold_"
+# A hold can be extended, but never to more than this many times its initial length.
+LIFETIME_FACTOR = 3
+# Best available: how many times to pick again when a concurrent claim took a chosen seat.
+PICK_ATTEMPTS = 5
+
+# The claim statements. A seat is claimable when it is available or its hold has lapsed; each
+# statement takes all it can in one go and says which rows it got.
+CLAIM_BY_ID = (
+    "UPDATE events_eventseat SET status = 'held', hold_id = %s, held_until = %s "
+    "WHERE event_id = %s AND id = ANY(%s) "
+    "AND (status = 'available' OR (status = 'held' AND held_until < now())) RETURNING id"
+)
+CLAIM_BY_REF = (
+    "UPDATE events_eventseat SET status = 'held', hold_id = %s, held_until = %s "
+    "WHERE event_id = %s AND ref = ANY(%s) AND kind = 'seat' "
+    "AND (status = 'available' OR (status = 'held' AND held_until < now())) RETURNING ref"
+)
+CLAIM_SPOTS = (
+    "UPDATE events_eventseat SET status = 'held', hold_id = %s, held_until = %s "
+    "WHERE id IN (SELECT id FROM events_eventseat WHERE event_id = %s AND section = %s "
+    "AND kind = 'spot' AND (status = 'available' OR (status = 'held' AND held_until < now())) "
+    "ORDER BY position LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING id"
+)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _now() -> datetime:
+    return timezone.now()
+
+
+def _check_on_sale(event: Event, now: datetime) -> None:
+    if event.status != Event.Status.ON_SALE:
+        raise Conflict("Tickets for this event are not on sale.", code="not_on_sale")
+    if event.sales_start and now < event.sales_start:
+        raise Conflict("Sales have not started yet.", code="sales_not_started")
+    if event.sales_end and now >= event.sales_end:
+        raise Conflict("Sales have ended.", code="sales_ended")
+
+
+def create_hold(*, event: Event) -> tuple[Hold, str]:
+    """A new, empty hold on an on-sale event; returns it and its token (shown once)."""
+    now = _now()
+    _check_on_sale(event, now)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(24)
+    length = timedelta(minutes=event.hold_minutes)
+    hold = Hold.objects.create(
+        event=event,
+        token_hash=_hash(token),
+        expires_at=now + length,
+        max_expires_at=now + LIFETIME_FACTOR * length,
+    )
+    return hold, token
+
+
+def find_hold(token: str) -> Hold:
+    hold = Hold.objects.select_related("event").filter(token_hash=_hash(token)).first()
+    if hold is None:
+        raise NotFound("No such hold.", code="hold_not_found")
+    return hold
+
+
+def check_hold_live(hold: Hold) -> None:
+    """410 for a hold that was released, converted or has expired."""
+    _live(hold, _now())
+
+
+def _live(hold: Hold, now: datetime) -> None:
+    if hold.status == Hold.Status.RELEASED:
+        raise Gone("This hold was released.", code="hold_released")
+    if hold.status == Hold.Status.CONVERTED:
+        raise Gone("This hold became an order.", code="hold_converted")
+    if hold.expires_at <= now:
+        raise Gone("This hold has expired; its seats may have been taken.", code="hold_expired")
+
+
+def _lock_live(hold: Hold) -> tuple[Hold, datetime]:
+    """Lock this customer's hold row (never the event) and check it is usable."""
+    locked = Hold.objects.select_for_update().select_related("event").get(pk=hold.pk)
+    now = _now()
+    _live(locked, now)
+    _check_on_sale(locked.event, now)
+    return locked, now
+
+
+def held_seats(hold: Hold) -> list[EventSeat]:
+    """The seats this hold still has (a lapsed seat may have gone to someone else)."""
+    return list(
+        EventSeat.objects.filter(
+            hold_id=hold.pk, status=EventSeat.Status.HELD, held_until__gt=_now()
+        ).order_by("position")
+    )
+
+
+def _room(hold: Hold, wanted: int) -> None:
+    count = EventSeat.objects.filter(
+        hold_id=hold.pk, status=EventSeat.Status.HELD, held_until__gt=_now()
+    ).count()
+    limit = hold.event.max_seats_per_order
+    if count + wanted > limit:
+        raise Invalid(
+            f"At most {limit} seats per order; this hold has {count}.",
+            code="too_many_seats",
+            limit=limit,
+            held=count,
+        )
+
+
+def _claim_ids(hold: Hold, ids: list[int]) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(CLAIM_BY_ID, [hold.pk, hold.expires_at, hold.event_id, ids])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def hold_seats(*, hold: Hold, refs: list[str]) -> list[EventSeat]:
+    """Add these seats to the hold, all or nothing: 409 `seats_unavailable` names the ones
+    someone else has."""
+    refs = list(dict.fromkeys(refs))
+    if not refs:
+        raise Invalid("Choose at least one seat.", code="no_seats")
+    with transaction.atomic():
+        hold = _lock_live(hold)[0]
+        # Seats already in this hold are fine to ask for again.
+        refs = [ref for ref in refs if ref not in {seat.ref for seat in held_seats(hold)}]
+        if not refs:
+            return held_seats(hold)
+        _room(hold, len(refs))
+        with connection.cursor() as cursor:
+            cursor.execute(CLAIM_BY_REF, [hold.pk, hold.expires_at, hold.event_id, refs])
+            claimed = {row[0] for row in cursor.fetchall()}
+        if len(claimed) != len(refs):
+            # Raising inside the atomic block undoes the seats this statement did claim.
+            _refuse_unavailable(hold.event, [ref for ref in refs if ref not in claimed])
+    return held_seats(hold)
+
+
+def hold_best_available(
+    *, hold: Hold, category: str, quantity: int, allow_split: bool = True
+) -> tuple[list[EventSeat], bool]:
+    """Pick the best `quantity` seats of `category` (see best_available.py for the rules) and
+    claim them; returns the hold's seats and whether the pick sat together."""
+    if quantity < 1:
+        raise Invalid("Ask for at least one seat.", code="invalid_quantity")
+    with transaction.atomic():
+        hold, now = _lock_live(hold)
+        _room(hold, quantity)
+        # Seat order makes the chooser's grouping by row nearly free.
+        rows = (
+            EventSeat.objects.filter(
+                event_id=hold.event_id, category=category, kind=EventSeat.Kind.SEAT
+            )
+            .order_by("section", "row", "seat_index")
+            .values_list("id", "section", "row", "seat_index", "rank", "status", "held_until")
+        )
+        candidates = [
+            Candidate(
+                id=seat_id, section=section, row=row, seat_index=index, rank=rank,
+                available=status == "available" or (status == "held" and until < now),
+            )
+            for seat_id, section, row, index, rank, status, until in rows
+        ]  # fmt: skip
+        if not candidates:
+            raise Invalid(f"No seats in category '{category}'.", code="unknown_category")
+        taken: set[int] = set()
+        for _attempt in range(PICK_ATTEMPTS):
+            choice = choose_best(candidates, quantity, exclude=taken, allow_split=allow_split)
+            if choice is None:
+                raise Conflict(
+                    f"Not enough seats left in '{category}'.",
+                    code="seats_unavailable",
+                    category=category,
+                    quantity=quantity,
+                )
+            with transaction.atomic():  # a savepoint: a partial claim is undone
+                claimed = _claim_ids(hold, list(choice.ids))
+                if len(claimed) == len(choice.ids):
+                    return held_seats(hold), choice.together
+                taken.update(set(choice.ids) - set(claimed))
+                transaction.set_rollback(True)
+        raise Conflict(
+            "Seats are going fast; try again.", code="seats_unavailable", category=category
+        )
+
+
+def hold_general_admission(*, hold: Hold, section: str, quantity: int) -> list[EventSeat]:
+    """Claim `quantity` spots of a general-admission area: one statement that skips spots other
+    transactions are claiming at this instant (FOR UPDATE SKIP LOCKED)."""
+    if quantity < 1:
+        raise Invalid("Ask for at least one place.", code="invalid_quantity")
+    with transaction.atomic():
+        hold = _lock_live(hold)[0]
+        _room(hold, quantity)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                CLAIM_SPOTS, [hold.pk, hold.expires_at, hold.event_id, section, quantity]
+            )
+            claimed = cursor.fetchall()
+        if len(claimed) < quantity:
+            if not EventSeat.objects.filter(
+                event_id=hold.event_id, section=section, kind=EventSeat.Kind.SPOT
+            ).exists():
+                raise Invalid(
+                    f"'{section}' is not a general-admission area.", code="unknown_section"
+                )
+            transaction.set_rollback(True)
+            raise Conflict(
+                f"Not enough places left in '{section}'.",
+                code="seats_unavailable",
+                section=section,
+                quantity=quantity,
+            )
+    return held_seats(hold)
+
+
+def release_seat(*, hold: Hold, ref: str) -> list[EventSeat]:
+    with transaction.atomic():
+        hold = _lock_live(hold)[0]
+        released = EventSeat.objects.filter(
+            hold_id=hold.pk, ref=ref, status=EventSeat.Status.HELD
+        ).update(status=EventSeat.Status.AVAILABLE, hold_id=None, held_until=None)
+        if not released:
+            raise NotFound(f"Seat {ref} is not in this hold.", code="seat_not_held")
+    return held_seats(hold)
+
+
+def extend_hold(*, hold: Hold) -> Hold:
+    """Another `hold_minutes` from now, never past the hold's total lifetime."""
+    with transaction.atomic():
+        hold, now = _lock_live(hold)
+        new_expiry = min(now + timedelta(minutes=hold.event.hold_minutes), hold.max_expires_at)
+        if new_expiry <= hold.expires_at:
+            raise Invalid(
+                "This hold cannot be extended any further.",
+                code="hold_lifetime_exceeded",
+                max_expires_at=hold.max_expires_at.isoformat(),
+            )
+        EventSeat.objects.filter(
+            hold_id=hold.pk, status=EventSeat.Status.HELD, held_until__gt=now
+        ).update(held_until=new_expiry)
+        hold.expires_at = new_expiry
+        hold.extensions += 1
+        hold.save(update_fields=["expires_at", "extensions", "updated_at"])
+    return hold
+
+
+def release_hold(*, hold: Hold) -> None:
+    """Give every seat back at once. Releasing twice is harmless."""
+    with transaction.atomic():
+        locked = Hold.objects.select_for_update().get(pk=hold.pk)
+        if locked.status != Hold.Status.ACTIVE:
+            return
+        EventSeat.objects.filter(hold_id=locked.pk, status=EventSeat.Status.HELD).update(
+            status=EventSeat.Status.AVAILABLE, hold_id=None, held_until=None
+        )
+        locked.status = Hold.Status.RELEASED
+        locked.save(update_fields=["status", "updated_at"])
+
+
+def sweep_expired_holds() -> int:
+    """Make lapsed seats plainly available again (they already count as available; this keeps
+    the table tidy and the snapshot cheap). Returns the number of seats freed."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE events_eventseat SET status = 'available', hold_id = NULL, held_until = NULL "
+            "WHERE status = 'held' AND held_until < now()"
+        )
+        return cursor.rowcount

@@ -1,0 +1,67 @@
+"""Builders for events on sale, through the real services."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from boxoffice.actors import Actor
+from boxoffice.events import pricing
+from boxoffice.events.models import Event
+from boxoffice.events.services import change_event_status, create_event
+from seatmaps import services as seatmap_services
+from tests.seatmaps.builders import grid_document
+
+ACTOR = Actor.system("test")
+
+
+def published_version(rows: int = 5, seats: int = 10, *, with_floor: bool = False):
+    venue = seatmap_services.create_venue(
+        actor=ACTOR, name="Hall", city="Utrecht", country="NL", timezone_name="Europe/Amsterdam"
+    )
+    seat_map = seatmap_services.create_seat_map(
+        actor=ACTOR, venue=venue, name="Main", document=grid_document(rows, seats,
+                                                                       with_floor=with_floor)
+    )  # fmt: skip
+    return seatmap_services.publish_seat_map(actor=ACTOR, seat_map=seat_map)
+
+
+def price_everything(event: Event, amount: int = 5000) -> None:
+    categories = sorted(set(event.seats.values_list("category", flat=True)))
+    pricing.set_price_table(
+        actor=ACTOR,
+        event=event,
+        ticket_types=[{"code": "adult", "name": "Adult"}, {"code": "child", "name": "Child"}],
+        phases=[{"code": "regular", "name": "Regular", "until": None}],
+        prices=[
+            {"category": category, "ticket_type": code, "phase": "regular",
+             "amount": amount if code == "adult" else amount // 2}
+            for category in categories
+            for code in ("adult", "child")
+        ],
+    )  # fmt: skip
+
+
+def on_sale_event(
+    organizer,
+    *,
+    rows: int = 5,
+    seats: int = 10,
+    with_floor: bool = False,
+    title: str = "Opening night",
+    **fields,
+) -> Event:
+    """An event on sale at `organizer`, priced, in its own schema (left set afterwards)."""
+    with schema_context(organizer.schema_name):
+        version = published_version(rows, seats, with_floor=with_floor)
+        starts = timezone.now() + timedelta(days=30)
+        event = create_event(
+            actor=ACTOR,
+            seat_map_version=version,
+            title=title,
+            starts_at=fields.pop("starts_at", starts),
+            ends_at=fields.pop("ends_at", starts + timedelta(hours=3)),
+            **fields,
+        )
+        price_everything(event)
+        return change_event_status(actor=ACTOR, event=event, action="publish")

@@ -1,0 +1,108 @@
+"""Many customers racing for overlapping seats on the real database: no seat is ever held twice,
+every seat ends in at most one hold, and every hold is all or nothing."""
+
+import random
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connection, connections
+from django_tenants.utils import schema_context
+
+from boxoffice.errors import DomainError
+from boxoffice.events.models import EventSeat
+from boxoffice.sales import services
+from boxoffice.sales.models import Hold
+from tests.factories import make_organizer
+from tests.reservations import on_sale_event
+
+
+def race(worker, contenders: int):
+    barrier = threading.Barrier(contenders)
+    results: list = []
+    lock = threading.Lock()
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            outcome = worker(index)
+        except DomainError as exc:
+            outcome = exc.code
+        finally:
+            connections.close_all()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(contenders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+@pytest.fixture
+def racing_event(transactional_db):
+    organizer = make_organizer("racers")
+    event = on_sale_event(organizer, rows=4, seats=10, max_seats_per_order=6)
+    connection.set_schema_to_public()
+    yield organizer, event
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP SCHEMA IF EXISTS org_racers CASCADE")
+
+
+def assert_no_double_holds(organizer, event, won: list[tuple[int, list[str]]]) -> None:
+    claimed = Counter(ref for _hold, refs in won for ref in refs)
+    assert all(count == 1 for count in claimed.values()), claimed.most_common(3)
+    with schema_context(organizer.schema_name):
+        held = dict(
+            EventSeat.objects.filter(event=event, status="held").values_list("ref", "hold_id")
+        )
+    assert set(held) == set(claimed)
+    for hold_id, refs in won:
+        assert all(held[ref] == hold_id for ref in refs)  # all or nothing, and still its own
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_threads_racing_for_overlapping_seats_never_share_a_seat(racing_event):
+    organizer, event = racing_event
+    rng = random.Random(7)
+    hot = [f"stalls/A/{n}" for n in range(1, 11)] + [f"stalls/B/{n}" for n in range(1, 11)]
+    wishes = [rng.sample(hot, rng.randint(2, 4)) for _ in range(24)]
+
+    def want(index: int):
+        with schema_context(organizer.schema_name):
+            hold, _token = services.create_hold(event=event)
+            seats = services.hold_seats(hold=hold, refs=wishes[index])
+            return hold.pk, [seat.ref for seat in seats]
+
+    results = race(want, contenders=len(wishes))
+    won = [r for r in results if isinstance(r, tuple)]
+    assert len(won) >= 1
+    assert {r for r in results if isinstance(r, str)} <= {"seats_unavailable"}
+    assert_no_double_holds(organizer, event, won)
+    for _hold_id, refs in won:
+        assert sorted(refs) == sorted(next(w for w in wishes if sorted(w) == sorted(refs)))
+    with schema_context(organizer.schema_name):
+        assert Hold.objects.count() == len(results)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_best_available_under_contention_hands_out_distinct_seats(racing_event):
+    organizer, event = racing_event
+
+    def best(index: int):
+        with schema_context(organizer.schema_name):
+            hold, _token = services.create_hold(event=event)
+            seats, _together = services.hold_best_available(
+                hold=hold, category="standard", quantity=3
+            )
+            return hold.pk, [seat.ref for seat in seats]
+
+    # 30 standard seats, 12 customers wanting 3 each: at most 10 can win.
+    results = race(best, contenders=12)
+    won = [r for r in results if isinstance(r, tuple)]
+    assert 8 <= len(won) <= 10
+    assert {r for r in results if isinstance(r, str)} <= {"seats_unavailable"}
+    assert_no_double_holds(organizer, event, won)

@@ -1,0 +1,185 @@
+"""Holds over HTTP: all-or-nothing claims, limits, expiry, extension, release, best available."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client, override_settings
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from boxoffice.events.models import EventSeat
+from boxoffice.sales.models import Hold
+from tests.factories import host_of, make_organizer
+from tests.reservations import on_sale_event
+
+
+@pytest.fixture
+def shop(db):
+    organizer = make_organizer("alpha")
+    event = on_sale_event(organizer, rows=5, seats=10, with_floor=True, max_seats_per_order=4)
+    client = Client(HTTP_HOST=host_of(organizer))
+
+    def post(path: str, payload: dict | None = None):
+        return client.post(path, payload or {}, content_type="application/json")
+
+    class Shop:
+        pass
+
+    shop = Shop()
+    shop.organizer, shop.event, shop.client, shop.post = organizer, event, client, post
+    shop.schema = lambda: schema_context(organizer.schema_name)
+    return shop
+
+
+def statuses(shop, *refs: str) -> dict[str, str]:
+    with shop.schema():
+        return dict(
+            EventSeat.objects.filter(event=shop.event, ref__in=refs).values_list("ref", "status")
+        )
+
+
+def test_hold_seats_and_read_them_back(shop):
+    created = shop.post(f"/api/v1/events/{shop.event.uid}/holds",
+                        {"seats": ["stalls/A/1", "stalls/A/2"]})  # fmt: skip
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["token"].startswith("hold_")
+    assert [s["ref"] for s in body["seats"]] == ["stalls/A/1", "stalls/A/2"]
+    assert statuses(shop, "stalls/A/1", "stalls/A/2") == {"stalls/A/1": "held",
+                                                          "stalls/A/2": "held"}  # fmt: skip
+    again = shop.client.get(f"/api/v1/holds/{body['token']}")
+    assert again.status_code == 200
+    assert len(again.json()["seats"]) == 2
+    with shop.schema():
+        assert body["token"] not in Hold.objects.get().token_hash  # stored hashed
+
+
+def test_claims_are_all_or_nothing_and_name_the_taken_seats(shop):
+    first = shop.post(f"/api/v1/events/{shop.event.uid}/holds", {"seats": ["stalls/B/5"]})
+    assert first.status_code == 201
+    second = shop.post(f"/api/v1/events/{shop.event.uid}/holds",
+                       {"seats": ["stalls/B/4", "stalls/B/5", "stalls/B/6"]})  # fmt: skip
+    assert second.status_code == 409
+    assert second.json()["code"] == "seats_unavailable"
+    assert second.json()["details"]["seats"] == ["stalls/B/5"]
+    # B4 and B6 were not kept by the failed attempt, and no empty hold was left behind.
+    assert statuses(shop, "stalls/B/4", "stalls/B/6") == {"stalls/B/4": "available",
+                                                          "stalls/B/6": "available"}  # fmt: skip
+    with shop.schema():
+        assert Hold.objects.count() == 1
+
+    token = first.json()["token"]
+    added = shop.post(f"/api/v1/holds/{token}/seats", {"seats": ["stalls/B/6", "stalls/B/5"]})
+    assert added.status_code == 200  # its own seat again is fine
+    unknown = shop.post(f"/api/v1/holds/{token}/seats", {"seats": ["stalls/Z/99"]})
+    assert (unknown.status_code, unknown.json()["code"]) == (422, "unknown_seats")
+
+
+def test_max_seats_per_order(shop):
+    wanted = {"seats": ["stalls/C/1", "stalls/C/2", "stalls/C/3"]}
+    token = shop.post(f"/api/v1/events/{shop.event.uid}/holds", wanted).json()["token"]
+    over = shop.post(f"/api/v1/holds/{token}/seats", {"seats": ["stalls/C/4", "stalls/C/5"]})
+    assert over.status_code == 422
+    assert over.json()["code"] == "too_many_seats"
+    assert over.json()["details"] == {"limit": 4, "held": 3}
+    assert statuses(shop, "stalls/C/4")["stalls/C/4"] == "available"
+    assert shop.post(f"/api/v1/holds/{token}/seats", {"seats": ["stalls/C/4"]}).status_code == 200
+
+
+def test_an_expired_hold_is_410_and_its_seats_go_to_the_next_customer(shop):
+    token = shop.post(f"/api/v1/events/{shop.event.uid}/holds",
+                      {"seats": ["stalls/D/1", "stalls/D/2"]}).json()["token"]  # fmt: skip
+    past = timezone.now() - timedelta(seconds=1)
+    with shop.schema():  # let the clock run out
+        Hold.objects.update(expires_at=past)
+        EventSeat.objects.filter(status="held").update(held_until=past)
+
+    taker = shop.post(f"/api/v1/events/{shop.event.uid}/holds", {"seats": ["stalls/D/2"]})
+    assert taker.status_code == 201
+    gone = shop.client.get(f"/api/v1/holds/{token}")
+    assert (gone.status_code, gone.json()["code"]) == (410, "hold_expired")
+    assert shop.post(f"/api/v1/holds/{token}/seats", {"seats": ["stalls/D/3"]}).status_code == 410
+    snapshot = shop.client.get(f"/api/v1/events/{shop.event.uid}/availability").json()
+    assert snapshot["counts"]["held"] == 1  # D1 lapsed and reads as available at once
+
+
+def test_extend_is_bounded_by_the_hold_lifetime(shop):
+    token = shop.post(f"/api/v1/events/{shop.event.uid}/holds", {"seats": ["stalls/E/1"]}).json()[
+        "token"
+    ]
+    with shop.schema():  # most of the lifetime has gone: 2 minutes left, 5 at most
+        now = timezone.now()
+        Hold.objects.update(
+            expires_at=now + timedelta(minutes=2), max_expires_at=now + timedelta(minutes=5)
+        )
+    extended = shop.post(f"/api/v1/holds/{token}/extend")
+    assert extended.status_code == 200
+    assert extended.json()["expires_at"] == extended.json()["max_expires_at"]
+    refused = shop.post(f"/api/v1/holds/{token}/extend")
+    assert (refused.status_code, refused.json()["code"]) == (422, "hold_lifetime_exceeded")
+    with shop.schema():
+        seat = EventSeat.objects.get(ref="stalls/E/1")
+        assert seat.held_until == Hold.objects.get().max_expires_at
+
+
+def test_remove_a_seat_and_release_the_hold(shop):
+    token = shop.post(f"/api/v1/events/{shop.event.uid}/holds",
+                      {"seats": ["stalls/A/5", "stalls/A/6"]}).json()["token"]  # fmt: skip
+    after = shop.client.delete(f"/api/v1/holds/{token}/seats/stalls/A/5")
+    assert after.status_code == 200
+    assert [s["ref"] for s in after.json()["seats"]] == ["stalls/A/6"]
+    assert shop.client.delete(f"/api/v1/holds/{token}").status_code == 204
+    assert statuses(shop, "stalls/A/5", "stalls/A/6") == {"stalls/A/5": "available",
+                                                          "stalls/A/6": "available"}  # fmt: skip
+    assert shop.client.get(f"/api/v1/holds/{token}").json()["code"] == "hold_released"
+    assert shop.client.delete(f"/api/v1/holds/{token}").status_code == 204  # idempotent
+
+
+def test_best_available_sits_together_near_the_stage(shop):
+    created = shop.post(f"/api/v1/events/{shop.event.uid}/holds",
+                        {"best_available": {"category": "standard", "quantity": 3}})  # fmt: skip
+    assert created.status_code == 201, created.content
+    seats = created.json()["seats"]
+    assert created.json()["together"] is True
+    assert {s["row"] for s in seats} == {"B"}  # row A is premium; B is the nearest standard row
+    numbers = sorted(int(s["label"]) for s in seats)
+    assert numbers == list(range(numbers[0], numbers[0] + 3))
+
+
+def test_general_admission_quantity(shop):
+    created = shop.post(f"/api/v1/events/{shop.event.uid}/holds",
+                        {"general_admission": {"section": "floor", "quantity": 4}})  # fmt: skip
+    assert created.status_code == 201
+    assert [s["kind"] for s in created.json()["seats"]] == ["spot"] * 4
+    too_many = shop.post(f"/api/v1/events/{shop.event.uid}/holds",
+                         {"general_admission": {"section": "floor", "quantity": 5}})  # fmt: skip
+    assert too_many.status_code == 422  # over the per-order limit of 4
+
+
+def test_holds_need_an_event_on_sale(shop):
+    from boxoffice.events.services import change_event_status
+    from tests.reservations import ACTOR
+
+    with shop.schema():
+        change_event_status(actor=ACTOR, event=shop.event, action="pause")
+    response = shop.post(f"/api/v1/events/{shop.event.uid}/holds", {"seats": ["stalls/A/1"]})
+    assert (response.status_code, response.json()["code"]) == (409, "not_on_sale")
+
+
+@override_settings(RATE_LIMITS={"login": "10/min", "signup": "10/hour", "holds": "3/min"})
+def test_starting_holds_is_rate_limited(shop):
+    for n in range(1, 4):
+        assert shop.post(f"/api/v1/events/{shop.event.uid}/holds",
+                         {"seats": [f"stalls/E/{n}"]}).status_code == 201  # fmt: skip
+    blocked = shop.post(f"/api/v1/events/{shop.event.uid}/holds", {"seats": ["stalls/E/9"]})
+    assert (blocked.status_code, blocked.json()["code"]) == (429, "rate_limited")
+
+
+def test_a_hold_token_is_useless_on_another_organizers_site(shop):
+    token = shop.post(f"/api/v1/events/{shop.event.uid}/holds",
+                      {"seats": ["stalls/A/1"]}).json()["token"]  # fmt: skip
+    other = make_organizer("beta")
+    response = Client(HTTP_HOST=host_of(other)).get(f"/api/v1/holds/{token}")
+    assert (response.status_code, response.json()["code"]) == (404, "hold_not_found")
+    response = Client(HTTP_HOST=host_of(other)).get(f"/api/v1/events/{shop.event.uid}")
+    assert response.status_code == 404
