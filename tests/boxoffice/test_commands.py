@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django_tenants.utils import schema_context
 
+from boxoffice.events.models import Event
 from seatmaps.models import SeatMapVersion
 from tenants.models import Domain, Membership, Organizer, User
 from tenants.roles import Role
@@ -41,6 +42,11 @@ def test_seed_demo_is_idempotent_and_prints_working_credentials(db, tmp_path, ca
         version = SeatMapVersion.objects.get()  # the theatre, published once
         assert version.seat_count > 1000
         assert version.seat_map.venue.name == "Demo Theatre"
+        hamlet = Event.objects.get(slug="hamlet")
+        assert hamlet.status == "on_sale"
+        assert hamlet.seats.count() == version.seat_count
+    listed = client.get("/api/v1/events", HTTP_HOST="demo.localhost").json()
+    assert [event["title"] for event in listed["items"]] == ["Hamlet"]
     password = first.split("owner@demo.localhost / ")[1].split()[0]
     assert f"owner@demo.localhost / {password}" in second
     signed_in = client.post(

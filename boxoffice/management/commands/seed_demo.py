@@ -1,12 +1,16 @@
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from boxoffice.actors import Actor
+from boxoffice.events import pricing
+from boxoffice.events import services as event_services
 from seatmaps import services as seatmap_services
-from seatmaps.models import SeatMap
+from seatmaps.models import SeatMap, SeatMapVersion
 from seatmaps.samples import load_sample
 from tenants import selectors, services
 from tenants.models import Organizer, User
@@ -75,3 +79,43 @@ class Command(BaseCommand):
         )
         version = seatmap_services.publish_seat_map(actor=actor, seat_map=seat_map)
         self.stdout.write(f"Published the theatre seat map ({version.seat_count} seats)")
+        self._seed_event(actor, version)
+
+    def _seed_event(self, actor: Actor, version: SeatMapVersion) -> None:
+        """Hamlet, on sale, with adult and concession tickets and an early-bird week."""
+        starts = (timezone.now() + timedelta(days=45)).replace(
+            hour=18, minute=30, second=0, microsecond=0
+        )
+        event = event_services.create_event(
+            actor=actor,
+            seat_map_version=version,
+            title="Hamlet",
+            slug="hamlet",
+            description="Shakespeare's tragedy in a new staging.",
+            category="theater",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=3),
+        )
+        regular = {"premium": 6500, "standard": 4500, "economy": 2900, "restricted": 1900}
+        pricing.set_price_table(
+            actor=actor,
+            event=event,
+            ticket_types=[
+                {"code": "adult", "name": "Adult"},
+                {"code": "concession", "name": "Concession"},
+            ],
+            phases=[
+                {"code": "early", "name": "Early bird", "until": timezone.now() + timedelta(7)},
+                {"code": "regular", "name": "Regular", "until": None},
+            ],
+            prices=[
+                {"category": category, "ticket_type": ticket_type, "phase": phase,
+                 "amount": round(amount * (0.8 if phase == "early" else 1)
+                                 * (0.75 if ticket_type == "concession" else 1))}
+                for category, amount in regular.items()
+                for ticket_type in ("adult", "concession")
+                for phase in ("early", "regular")
+            ],
+        )  # fmt: skip
+        event_services.change_event_status(actor=actor, event=event, action="publish")
+        self.stdout.write(f"Put '{event.title}' on sale ({event.seats.count()} seats)")
