@@ -16,6 +16,7 @@ import os
 import statistics
 import sys
 import time
+from datetime import timedelta
 
 from tests.bench.common import (
     machine_lines,
@@ -61,9 +62,11 @@ def bulk_create_seats(version, document) -> None:
 
 def measure(label: str, document, organizer) -> list[str]:
     from django.db import transaction
+    from django.utils import timezone
     from django_tenants.utils import schema_context
 
     from boxoffice.actors import Actor
+    from boxoffice.events.services import create_event
     from seatmaps import services
     from seatmaps.document import ensure_valid, parse_document, seat_count
     from seatmaps.models import SeatMapVersion
@@ -95,6 +98,14 @@ def measure(label: str, document, organizer) -> list[str]:
                 pass
 
         bulk = median_seconds(publish_with_bulk_create)
+        version = seat_map.versions.order_by("-number").first()
+        starts = timezone.now() + timedelta(days=30)
+        inventory = median_seconds(
+            lambda: create_event(
+                actor=actor, seat_map_version=version, title=f"Bench {label}",
+                starts_at=starts, ends_at=starts + timedelta(hours=3),
+            )
+        )  # fmt: skip
         validate = median_seconds(lambda: ensure_valid(parse_document(data)))
         render, svg = timed(lambda: render_svg(document))
     return [
@@ -102,6 +113,7 @@ def measure(label: str, document, organizer) -> list[str]:
         f"{seat_count(document):,}",
         f"{publish:.2f}",
         f"{bulk:.2f}",
+        f"{inventory:.2f}",
         f"{validate:.2f}",
         f"{render:.2f}",
         f"{json_bytes / 1e6:.1f}",
@@ -138,7 +150,8 @@ def main() -> None:
         measure("grid 250 x 400", grid(250, 400), organizer),
     ]
     header = [
-        "map", "seats", "publish s", "with bulk_create s", "parse+validate s", "SVG render s",
+        "map", "seats", "publish s", "with bulk_create s", "event inventory s",
+        "parse+validate s", "SVG render s",
         "JSON MB", "SVG MB",
     ]  # fmt: skip
     table = markdown_table(header, rows)
@@ -146,7 +159,8 @@ def main() -> None:
         f"Command: `{COMMAND}` (part of `make bench`). Median of {RUNS} publishes per map; "
         "publish is `publish_seat_map` end to end (parse + validate the draft, version row, "
         "COPY of the seats, audit entry, one transaction); the bulk_create column does the same "
-        "with INSERT batches of 2,000 instead of COPY.\n\n"
+        "with INSERT batches of 2,000 instead of COPY; event inventory is `create_event` on the "
+        "published version (one EventSeat per seat and GA spot, written with COPY).\n\n"
         + "\n".join(machine_lines(load_at_start))
         + "\n\n"
         + table
