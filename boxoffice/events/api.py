@@ -13,6 +13,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from boxoffice.errors import Invalid
 from boxoffice.events import selectors, services
 from boxoffice.events.models import Event
 from boxoffice.events.schemas import (
@@ -83,8 +84,6 @@ def create_event(request: HttpRequest, payload: EventIn) -> Status:
     if payload.version is None:
         version = seatmap_selectors.versions(seat_map).first()
         if version is None:
-            from boxoffice.errors import Invalid
-
             raise Invalid("Publish the seat map first.", code="seat_map_unpublished")
     else:
         version = seatmap_selectors.version(seat_map, payload.version)
