@@ -31,6 +31,7 @@ test: install
 bench: install
 	.venv/bin/python -m tests.bench.provisioning
 	.venv/bin/python -m tests.bench.seatmaps_publish
+	.venv/bin/python -m tests.bench.ticket_war
 
 lint: install
 	.venv/bin/ruff check .

@@ -46,6 +46,9 @@ _database["ENGINE"] = "django_tenants.postgresql_backend"
 _database.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DATABASES = {"default": _database}
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+# Set search_path once per request's tenant instead of before every cursor (the middleware's
+# set_tenant resets it each request): a dozen round trips fewer per hold request.
+TENANT_LIMIT_SET_CALLS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- tenancy ------------------------------------------------------------------------------------

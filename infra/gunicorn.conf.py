@@ -1,4 +1,10 @@
-"""Gunicorn for the web process: uvicorn workers serving the ASGI app, set from the environment.
+"""Gunicorn for the web process: threaded WSGI workers, set from the environment.
+
+Why not uvicorn workers (ASGI) yet: Django's ASGI handler runs every request a worker has accepted
+at once, each in its own thread with its own database connection, so an on-sale rush of 200
+customers opened more connections than PostgreSQL allows and answered 500s (tests/bench/RESULTS.md,
+"Ticket war"). Threaded workers bound the connections to workers x threads. When the live seat
+map's Server-Sent Events arrive, ASGI comes back together with Django's psycopg connection pool.
 
 Run from the repository root: `gunicorn -c infra/gunicorn.conf.py` (the app is named below).
 """
@@ -13,15 +19,15 @@ def _cores() -> int:
     return os.cpu_count() or 1
 
 
-wsgi_app = "boxoffice.asgi:application"
-worker_class = "uvicorn_worker.UvicornWorker"
+wsgi_app = "boxoffice.wsgi:application"
+worker_class = "gthread"
+# Each thread holds one database connection: connections = workers x threads.
+threads = int(os.environ.get("WEB_THREADS", "2"))
 
 bind = [f"0.0.0.0:{int(os.environ.get('PORT', '8000'))}"]
-# Django runs the (synchronous) views of one worker one at a time, so size like sync workers. Each
-# worker holds its own database connections: mind PostgreSQL's max_connections on big machines.
+# Size like sync workers; mind PostgreSQL's max_connections (workers x threads per web node).
 workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * _cores() + 1)))
 
-# With uvicorn workers this is the heartbeat timeout, not a per-request limit (streams may be long).
 timeout = 30
 graceful_timeout = 30
 # Longer than a load balancer's idle timeout (commonly 60 s), so the balancer closes idle
@@ -40,7 +46,7 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 
-# Addresses (or CIDR networks) of the reverse proxy whose X-Forwarded-For/-Proto uvicorn may use for
-# the client address and scheme; the default trusts nobody but loopback. Never "*" when clients can
+# Addresses (or CIDR networks) of the reverse proxy whose X-Forwarded-* headers gunicorn may trust
+# for the scheme; the default trusts nobody but loopback. Never "*" when clients can
 # reach this port directly: they could then claim any address.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

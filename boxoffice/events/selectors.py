@@ -20,7 +20,10 @@ STATUS_CODES = {"available": "a", "held": "h", "sold": "s", "blocked": "b"}
 
 def event_by_id(identifier: str, *, include_unpublished: bool = False) -> Event:
     """An event by its id (`evt_…`) or slug. Drafts exist only for the organizer's people."""
-    events = Event.objects.select_related("venue", "seat_map_version")
+    # The version's document is megabytes of JSON for a big map: never load it for an event.
+    events = Event.objects.select_related("venue", "seat_map_version__seat_map").defer(
+        "seat_map_version__document"
+    )
     if not include_unpublished:
         events = events.filter(status__in=PUBLIC_STATUSES)
     event = events.filter(Q(uid=identifier) | Q(slug=identifier)).first()

@@ -163,6 +163,10 @@ def _copy_inventory(event: Event, version: SeatMapVersion) -> int:
                      position, spot, 0.0, "available")
                 )  # fmt: skip
                 position += 1
+    # Fresh rows have no statistics yet; without them the planner's generic plan for the claim
+    # statement scans every seat of the event (measured 4x slower in the ticket war).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE events_eventseat")
     return position
 
 

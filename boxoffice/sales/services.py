@@ -145,7 +145,8 @@ def hold_seats(*, hold: Hold, refs: list[str]) -> list[EventSeat]:
     with transaction.atomic():
         hold = _lock_live(hold)[0]
         # Seats already in this hold are fine to ask for again.
-        refs = [ref for ref in refs if ref not in {seat.ref for seat in held_seats(hold)}]
+        own = {seat.ref for seat in held_seats(hold)}
+        refs = [ref for ref in refs if ref not in own]
         if not refs:
             return held_seats(hold)
         _room(hold, len(refs))
