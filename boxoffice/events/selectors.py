@@ -20,9 +20,10 @@ STATUS_CODES = {"available": "a", "held": "h", "sold": "s", "blocked": "b"}
 
 def event_by_id(identifier: str, *, include_unpublished: bool = False) -> Event:
     """An event by its id (`evt_…`) or slug. Drafts exist only for the organizer's people."""
-    # The version's document is megabytes of JSON for a big map: never load it for an event.
+    # The version's document and the map's draft are megabytes of JSON for a big map: never load
+    # them for an event.
     events = Event.objects.select_related("venue", "seat_map_version__seat_map").defer(
-        "seat_map_version__document"
+        "seat_map_version__document", "seat_map_version__seat_map__draft"
     )
     if not include_unpublished:
         events = events.filter(status__in=PUBLIC_STATUSES)

@@ -18,9 +18,10 @@ X-Forwarded-For address, as customers behind a proxy would (`--one-address`: all
 Runs, each on a fresh event and a fresh server (`--setups`, kind:workers:CONN_MAX_AGE):
 - closed loop, per setup: the next request goes as soon as the answer is in. This measures the
   most seats per second the server holds; with 200 customers the latency is then mostly queueing
-  (Little's law: latency = customers / throughput). Kind `uvicorn` is infra/gunicorn.conf.py as
-  production runs it (ASGI); `gthread` is the same file with gunicorn's threaded WSGI worker and
-  one thread (one request at a time per worker), which is what the file's comment assumes.
+  (Little's law: latency = customers / throughput). Kind `production` is infra/gunicorn.conf.py as
+  it is (threaded WSGI workers, WEB_THREADS=2 each); `uvicorn` is that file with uvicorn's ASGI
+  workers (what production used before this benchmark); `gthread` is the threaded WSGI worker with
+  one thread (one request at a time per worker).
 - the best setup again with `--conn-max-age-too`.
 - paced (unless `--no-paced`): the best setup at an offered load of the 1,000 seats/s target, or
   of half its measured rate if that is lower, each customer sending on a Poisson schedule: the
@@ -96,7 +97,7 @@ FULL_SHARE = 0.8
 CEILING_WARMUP, CEILING_ROUNDS = 0.5, 6
 TARGET_SEATS_PER_SECOND = 1000
 TARGET_P99_MS = 100
-SERVER_KINDS = ("uvicorn", "gthread")
+SERVER_KINDS = ("production", "uvicorn", "gthread")
 CPU_GROUPS = ("client", "server", "postgres", "machine_busy")
 # A worker that has used this much CPU has imported Django; one that then uses less than the
 # second figure in 0.3 s is idle, i.e. ready.
@@ -268,9 +269,9 @@ def cpu_snapshot(server: Any | None, postmaster: Any) -> CpuSnapshot:
 
 @dataclass(frozen=True)
 class Setup:
-    """A web server to fight against: `uvicorn` is infra/gunicorn.conf.py as production runs it
-    (ASGI); `gthread` is the same file with gunicorn's threaded WSGI worker and one thread, i.e.
-    one request at a time per worker."""
+    """A web server to fight against: `production` is infra/gunicorn.conf.py as it is (threaded
+    WSGI, two threads per worker); `uvicorn` is that file with uvicorn's ASGI workers; `gthread`
+    is the threaded WSGI worker with one thread, i.e. one request at a time per worker."""
 
     kind: str
     workers: int
@@ -422,6 +423,8 @@ def running_server(setup: Setup, log_dir: Path) -> Iterator[Server]:
                "--bind", f"127.0.0.1:{port}"]  # fmt: skip
     if setup.kind == "gthread":
         command += ["--worker-class", "gthread", "--threads", "1", "boxoffice.wsgi:application"]
+    elif setup.kind == "uvicorn":
+        command += ["--worker-class", "uvicorn_worker.UvicornWorker", "boxoffice.asgi:application"]
     log = log_dir / f"gunicorn-{setup.kind}-{setup.workers}-{setup.conn_max_age}.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -994,9 +997,11 @@ def render_block(
             f"{ROWS * SEATS_PER_ROW:,}-seat event ({ROWS} rows x {SEATS_PER_ROW}, built through "
             "the services, then `ANALYZE events_eventseat` as autovacuum would do within a "
             "minute) and a fresh `gunicorn -c infra/gunicorn.conf.py` on 127.0.0.1 (DEBUG off, "
-            "access log on, as in production). Server `uvicorn` is that file as it is (ASGI, "
-            "uvicorn workers); `gthread` adds `--worker-class gthread --threads 1 "
-            "boxoffice.wsgi:application` (WSGI, one request at a time per worker). "
+            "access log on, as in production). Server `production` is that file as it is "
+            "(threaded WSGI workers, 2 threads each); `uvicorn` adds `--worker-class "
+            "uvicorn_worker.UvicornWorker boxoffice.asgi:application` (ASGI); `gthread` adds "
+            "`--worker-class gthread --threads 1 boxoffice.wsgi:application` (one request at a "
+            "time per worker). "
             f"{args.clients} customers (asyncio + aiohttp, one keep-alive connection each, "
             f"{addresses}) call `POST /api/v1/events/{{id}}/holds` with 2-4 adjacent seats in "
             "one row, half of the picks among the best 10% of the seats by rank, half among the "
@@ -1043,7 +1048,7 @@ def max_connections() -> str:
 
 # --- main ---------------------------------------------------------------------------------------
 
-DEFAULT_SETUPS = "uvicorn:2:60,uvicorn:4:0,gthread:2:60,gthread:3:60,gthread:4:60"
+DEFAULT_SETUPS = "uvicorn:2:60,production:2:60,production:3:60,gthread:3:60,gthread:4:60"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
