@@ -1,11 +1,9 @@
 """An event's price table: staff may read it, admins and owners change it."""
 
-from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Router
 
-from boxoffice.errors import NotFound
-from boxoffice.events import pricing
+from boxoffice.events import pricing, selectors
 from boxoffice.events.models import Event
 from boxoffice.events.pricing_schemas import (
     PriceAdjustIn,
@@ -20,14 +18,7 @@ router = Router(tags=["prices"])
 
 
 def _event(event_id: str) -> Event:
-    """The event by id or slug. An id wins over a slug that happens to equal it."""
-    found = sorted(
-        Event.objects.filter(Q(uid=event_id) | Q(slug=event_id))[:2],
-        key=lambda event: event.uid != event_id,
-    )
-    if not found:
-        raise NotFound("No such event.", code="event_not_found")
-    return found[0]
+    return selectors.event_by_id(event_id, include_unpublished=True)
 
 
 @router.get("/events/{event_id}/prices", response=PriceTableOut, summary="The price table")

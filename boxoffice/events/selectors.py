@@ -27,10 +27,14 @@ def event_by_id(identifier: str, *, include_unpublished: bool = False) -> Event:
     )
     if not include_unpublished:
         events = events.filter(status__in=PUBLIC_STATUSES)
-    event = events.filter(Q(uid=identifier) | Q(slug=identifier)).first()
-    if event is None:
+    # An id wins over another event's slug that happens to spell it.
+    found = sorted(
+        events.filter(Q(uid=identifier) | Q(slug=identifier))[:2],
+        key=lambda event: event.uid != identifier,
+    )
+    if not found:
         raise NotFound("No such event.", code="event_not_found")
-    return event
+    return found[0]
 
 
 def listed_events(

@@ -234,7 +234,7 @@ def block_seats(*, actor: Actor, event: Event, refs: list[str]) -> list[str]:
         cursor.execute(BLOCK, [event.pk, refs])
         blocked = {row[0] for row in cursor.fetchall()}
         if len(blocked) != len(refs):
-            _refuse_unavailable(event, [ref for ref in refs if ref not in blocked])
+            refuse_unavailable_seats(event, [ref for ref in refs if ref not in blocked])
         record_audit(
             actor=actor, action="seats.blocked", target_type="event", target_id=event.uid,
             data={"seats": refs},
@@ -261,7 +261,7 @@ def unblock_seats(*, actor: Actor, event: Event, refs: list[str]) -> list[str]:
     return refs
 
 
-def _refuse_unavailable(event: Event, refs: list[str]) -> None:
+def refuse_unavailable_seats(event: Event, refs: list[str]) -> None:
     """Raise the right refusal for seats a claim did not get: unknown ones are 422, taken ones
     409 (the enclosing transaction rolls back whatever was claimed)."""
     known = set(EventSeat.objects.filter(event=event, ref__in=refs).values_list("ref", flat=True))

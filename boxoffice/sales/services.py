@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from boxoffice.errors import Conflict, Gone, Invalid, NotFound
 from boxoffice.events.models import Event, EventSeat
-from boxoffice.events.services import _refuse_unavailable
+from boxoffice.events.services import refuse_unavailable_seats
 from boxoffice.sales.best_available import Candidate, choose_best
 from boxoffice.sales.models import Hold
 
@@ -117,16 +117,20 @@ def held_seats(hold: Hold) -> list[EventSeat]:
 
 
 def _room(hold: Hold, wanted: int) -> None:
-    count = EventSeat.objects.filter(
+    held = EventSeat.objects.filter(
         hold_id=hold.pk, status=EventSeat.Status.HELD, held_until__gt=_now()
     ).count()
+    _check_room(hold, held=held, wanted=wanted)
+
+
+def _check_room(hold: Hold, *, held: int, wanted: int) -> None:
     limit = hold.event.max_seats_per_order
-    if count + wanted > limit:
+    if held + wanted > limit:
         raise Invalid(
-            f"At most {limit} seats per order; this hold has {count}.",
+            f"At most {limit} seats per order; this hold has {held}.",
             code="too_many_seats",
             limit=limit,
-            held=count,
+            held=held,
         )
 
 
@@ -145,17 +149,17 @@ def hold_seats(*, hold: Hold, refs: list[str]) -> list[EventSeat]:
     with transaction.atomic():
         hold = _lock_live(hold)[0]
         # Seats already in this hold are fine to ask for again.
-        own = {seat.ref for seat in held_seats(hold)}
-        refs = [ref for ref in refs if ref not in own]
+        own = held_seats(hold)
+        refs = [ref for ref in refs if ref not in {seat.ref for seat in own}]
         if not refs:
-            return held_seats(hold)
-        _room(hold, len(refs))
+            return own
+        _check_room(hold, held=len(own), wanted=len(refs))
         with connection.cursor() as cursor:
             cursor.execute(CLAIM_BY_REF, [hold.pk, hold.expires_at, hold.event_id, refs])
             claimed = {row[0] for row in cursor.fetchall()}
         if len(claimed) != len(refs):
             # Raising inside the atomic block undoes the seats this statement did claim.
-            _refuse_unavailable(hold.event, [ref for ref in refs if ref not in claimed])
+            refuse_unavailable_seats(hold.event, [ref for ref in refs if ref not in claimed])
     return held_seats(hold)
 
 
