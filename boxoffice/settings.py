@@ -148,6 +148,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "boxoffice_cache",
+            # Rate-limit counters for an on-sale crowd: the default of 300 entries would cull
+            # (forget) counters as soon as a few hundred customers arrive.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
     Q_CLUSTER_BROKER = {"orm": "default"}
