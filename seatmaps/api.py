@@ -113,7 +113,7 @@ def create_seat_map(request: HttpRequest, payload: SeatMapIn) -> Status:
         name=payload.name,
         document=document,
     )
-    return Status(201, selectors.seat_maps().get(pk=seat_map.pk))
+    return Status(201, selectors.seat_map_summary(seat_map.uid))
 
 
 @router.get(
@@ -136,8 +136,7 @@ def list_operations(request: HttpRequest) -> list[OperationOut]:
 @router.get("/seatmaps/{map_id}", response=SeatMapOut, summary="A seat map")
 def get_seat_map(request: HttpRequest, map_id: str) -> SeatMap:
     require_role(request, Role.STAFF)
-    selectors.seat_map_by_uid(map_id)
-    return selectors.seat_maps().get(uid=map_id)
+    return selectors.seat_map_summary(map_id)
 
 
 @router.patch("/seatmaps/{map_id}", response=SeatMapOut, summary="Rename a seat map (admin)")
@@ -146,7 +145,7 @@ def rename_seat_map(request: HttpRequest, map_id: str, payload: SeatMapPatch) ->
     services.rename_seat_map(
         actor=actor, seat_map=selectors.seat_map_by_uid(map_id), name=payload.name
     )
-    return selectors.seat_maps().get(uid=map_id)
+    return selectors.seat_map_summary(map_id)
 
 
 def _draft_out(seat_map: SeatMap) -> DraftOut:

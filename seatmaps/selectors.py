@@ -26,6 +26,14 @@ def seat_maps(*, venue_uid: str | None = None) -> QuerySet[SeatMap]:
     return found
 
 
+def seat_map_summary(uid: str) -> SeatMap:
+    """A seat map with its venue and version count, without its draft document."""
+    seat_map = seat_maps().filter(uid=uid).first()
+    if seat_map is None:
+        raise NotFound("No such seat map.", code="seat_map_not_found")
+    return seat_map
+
+
 def seat_map_by_uid(uid: str) -> SeatMap:
     seat_map = SeatMap.objects.select_related("venue").filter(uid=uid).first()
     if seat_map is None:

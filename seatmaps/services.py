@@ -1,6 +1,5 @@
 """Every write to venues and seat maps. The connection's schema is the organizer's."""
 
-import zoneinfo
 from typing import Any
 
 from django.db import connection, transaction
@@ -10,6 +9,7 @@ from django.utils import timezone
 from boxoffice.actors import Actor
 from boxoffice.audit.services import record_audit
 from boxoffice.errors import Conflict, Invalid
+from boxoffice.validators import check_timezone
 from seatmaps.document import (
     SeatMapDocument,
     ensure_valid,
@@ -36,8 +36,8 @@ def _clean_venue_fields(fields: dict[str, Any]) -> dict[str, Any]:
             and cleaned["country"].isalpha()
         ):  # fmt: skip
             raise Invalid("Country must be a two-letter ISO 3166 code.", code="invalid_country")
-    if "timezone" in cleaned and cleaned["timezone"] not in zoneinfo.available_timezones():
-        raise Invalid(f"Unknown time zone '{cleaned['timezone']}'.", code="invalid_timezone")
+    if "timezone" in cleaned:
+        check_timezone(cleaned["timezone"])
     return cleaned
 
 

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django_tenants.utils import get_public_schema_name, schema_exists
 
@@ -31,7 +31,7 @@ def organizers(*, status: str | None = None, search: str | None = None) -> Query
     if status:
         found = found.filter(status=status)
     if search:
-        found = found.filter(slug__icontains=search) | found.filter(name__icontains=search)
+        found = found.filter(Q(slug__icontains=search) | Q(name__icontains=search))
     return found
 
 

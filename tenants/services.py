@@ -2,7 +2,6 @@
 
 import hashlib
 import secrets
-import zoneinfo
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,6 +15,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from boxoffice.actors import Actor, ActorKind
 from boxoffice.audit.services import record_audit
 from boxoffice.errors import Conflict, Forbidden, Invalid, NotFound
+from boxoffice.validators import check_timezone
 from tenants import selectors
 from tenants.models import ApiToken, Domain, Membership, Organizer, User
 from tenants.roles import Role
@@ -37,12 +37,6 @@ def _validate_currency(currency: str) -> str:
     return currency.upper()
 
 
-def _validate_timezone(name: str) -> str:
-    if name not in zoneinfo.available_timezones():
-        raise Invalid(f"Unknown time zone '{name}'.", code="invalid_timezone")
-    return name
-
-
 def provision_organizer(
     *,
     slug: str,
@@ -61,7 +55,7 @@ def provision_organizer(
     if not name:
         raise Invalid("Give the organizer a name.", code="invalid_name")
     currency = _validate_currency(currency)
-    timezone_name = _validate_timezone(timezone_name)
+    timezone_name = check_timezone(timezone_name)
     actor = actor or Actor.system()
 
     if not selectors.slug_is_free(slug):

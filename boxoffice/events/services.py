@@ -2,7 +2,6 @@
 
 import math
 import statistics
-import zoneinfo
 from collections import defaultdict
 from datetime import datetime
 from itertools import pairwise
@@ -15,6 +14,7 @@ from boxoffice.actors import Actor
 from boxoffice.audit.services import record_audit
 from boxoffice.errors import Conflict, Invalid
 from boxoffice.events.models import Event, EventSeat
+from boxoffice.validators import check_timezone
 from seatmaps.models import SeatMapVersion
 
 # An aisle or gap is wider than this many typical seat spacings: seats across it are not
@@ -53,8 +53,8 @@ def _check_fields(fields: dict) -> None:
         raise Invalid(
             f"Category must be one of {', '.join(Event.Category.values)}.", code="invalid_category"
         )
-    if "timezone" in fields and fields["timezone"] not in zoneinfo.available_timezones():
-        raise Invalid(f"Unknown time zone '{fields['timezone']}'.", code="invalid_timezone")
+    if "timezone" in fields:
+        check_timezone(fields["timezone"])
     if not 1 <= fields.get("max_seats_per_order", 6) <= 50:
         raise Invalid("Max seats per order must be 1 to 50.", code="invalid_max_seats")
     if not 1 <= fields.get("hold_minutes", 10) <= 60:

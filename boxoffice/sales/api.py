@@ -5,6 +5,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router, Status
 
+from boxoffice.events.models import EventSeat
 from boxoffice.events.selectors import event_by_id
 from boxoffice.sales import services
 from boxoffice.sales.models import Hold
@@ -22,13 +23,20 @@ router = Router(tags=["holds"], auth=None)
 hold_throttle = ClientRateThrottle("holds")
 
 
-def hold_out(hold: Hold, *, together: bool | None = None, token: str | None = None) -> dict:
+def hold_out(
+    hold: Hold,
+    *,
+    seats: list[EventSeat] | None = None,
+    together: bool | None = None,
+    token: str | None = None,
+) -> dict:
+    """The answer about a hold; `seats` when the service just returned them (saves a query)."""
     answer = {
         "event": hold.event.uid,
         "status": hold.status,
         "expires_at": hold.expires_at,
         "max_expires_at": hold.max_expires_at,
-        "seats": services.held_seats(hold),
+        "seats": services.held_seats(hold) if seats is None else seats,
         "together": together,
     }
     if token is not None:
@@ -45,26 +53,28 @@ def hold_out(hold: Hold, *, together: bool | None = None, token: str | None = No
 def create_hold(request: HttpRequest, event_id: str, payload: HoldIn) -> Status:
     event = event_by_id(event_id)
     together = None
+    seats: list[EventSeat] = []
     # The hold and its first claim stand or fall together: a refused claim leaves no hold.
+    # Each claim returns all of the hold's seats, so the last one answers.
     with transaction.atomic():
         hold, token = services.create_hold(event=event)
         if payload.seats:
-            services.hold_seats(hold=hold, refs=payload.seats)
+            seats = services.hold_seats(hold=hold, refs=payload.seats)
         if payload.best_available is not None:
             wanted = payload.best_available
-            _seats, together = services.hold_best_available(
+            seats, together = services.hold_best_available(
                 hold=hold,
                 category=wanted.category,
                 quantity=wanted.quantity,
                 allow_split=wanted.allow_split,
             )
         if payload.general_admission is not None:
-            services.hold_general_admission(
+            seats = services.hold_general_admission(
                 hold=hold,
                 section=payload.general_admission.section,
                 quantity=payload.general_admission.quantity,
             )
-    return Status(201, hold_out(hold, together=together, token=token))
+    return Status(201, hold_out(hold, seats=seats, together=together, token=token))
 
 
 @router.get("/holds/{token}", response=HoldOut, summary="A hold and its seats")
@@ -83,15 +93,13 @@ def release_hold(request: HttpRequest, token: str) -> Status:
 @router.post("/holds/{token}/seats", response=HoldOut, summary="Add seats (all or nothing)")
 def add_seats(request: HttpRequest, token: str, payload: SeatsIn) -> dict:
     hold = services.find_hold(token)
-    services.hold_seats(hold=hold, refs=payload.seats)
-    return hold_out(hold)
+    return hold_out(hold, seats=services.hold_seats(hold=hold, refs=payload.seats))
 
 
 @router.delete("/holds/{token}/seats/{path:ref}", response=HoldOut, summary="Give one seat back")
 def remove_seat(request: HttpRequest, token: str, ref: str) -> dict:
     hold = services.find_hold(token)
-    services.release_seat(hold=hold, ref=ref)
-    return hold_out(hold)
+    return hold_out(hold, seats=services.release_seat(hold=hold, ref=ref))
 
 
 @router.post(
@@ -101,13 +109,13 @@ def remove_seat(request: HttpRequest, token: str, ref: str) -> dict:
 )
 def add_best_available(request: HttpRequest, token: str, payload: BestAvailableIn) -> dict:
     hold = services.find_hold(token)
-    _seats, together = services.hold_best_available(
+    seats, together = services.hold_best_available(
         hold=hold,
         category=payload.category,
         quantity=payload.quantity,
         allow_split=payload.allow_split,
     )
-    return hold_out(hold, together=together)
+    return hold_out(hold, seats=seats, together=together)
 
 
 @router.post(
@@ -115,8 +123,10 @@ def add_best_available(request: HttpRequest, token: str, payload: BestAvailableI
 )
 def add_general_admission(request: HttpRequest, token: str, payload: GeneralAdmissionIn) -> dict:
     hold = services.find_hold(token)
-    services.hold_general_admission(hold=hold, section=payload.section, quantity=payload.quantity)
-    return hold_out(hold)
+    seats = services.hold_general_admission(
+        hold=hold, section=payload.section, quantity=payload.quantity
+    )
+    return hold_out(hold, seats=seats)
 
 
 @router.post("/holds/{token}/extend", response=HoldOut, summary="Extend a hold (bounded)")

@@ -27,6 +27,20 @@ def use_throwaway_database() -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
 
 
+def start_throwaway_database() -> None:
+    """A throwaway embedded PostgreSQL with the public schema migrated, ready for organizers."""
+    use_throwaway_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate_schemas", shared=True, executor="standard", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    connection.set_schema_to_public()
+
+
 def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]

@@ -2,7 +2,7 @@
 
     make bench        # runs this after tests.bench.provisioning
 
-Runs on a throwaway embedded PostgreSQL (see tests.bench.provisioning.use_throwaway_database).
+Runs on a throwaway embedded PostgreSQL (see tests.bench.common.start_throwaway_database).
 For each size it times `publish_seat_map` end to end (parse + validate the draft, create the
 version, COPY the seats, audit) three times, and, for comparison, the same seats written with
 Django's bulk_create instead of COPY. It also times parsing/validating the document and rendering
@@ -21,7 +21,7 @@ from datetime import timedelta
 from tests.bench.common import (
     machine_lines,
     markdown_table,
-    use_throwaway_database,
+    start_throwaway_database,
     write_results,
 )
 
@@ -128,20 +128,11 @@ def grid(rows: int, seats_per_row: int):
 
 
 def main() -> None:
-    use_throwaway_database()
     load_at_start = os.getloadavg()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
+    start_throwaway_database()
     from seatmaps.samples import load_sample
     from tests.factories import make_organizer
 
-    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-    call_command("createcachetable", verbosity=0)
-    connection.set_schema_to_public()
     organizer = make_organizer("bench")
 
     rows = [

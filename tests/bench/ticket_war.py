@@ -3,7 +3,7 @@
     make bench        # runs: .venv/bin/python -m tests.bench.ticket_war
     .venv/bin/python -m tests.bench.ticket_war --setups gthread:3:60 --duration 10 --no-write
 
-On a throwaway embedded PostgreSQL (see tests.bench.common.use_throwaway_database) it builds an
+On a throwaway embedded PostgreSQL (see tests.bench.common.start_throwaway_database) it builds an
 on-sale event of 100 rows x 200 seats through the real services, starts gunicorn with
 infra/gunicorn.conf.py (DEBUG off) on loopback and lets `--clients` asyncio customers, each on a
 keep-alive HTTP connection of its own, call `POST /api/v1/events/{id}/holds {"seats": [...]}`:
@@ -71,7 +71,7 @@ from typing import Any
 from tests.bench.common import (
     machine_lines,
     markdown_table,
-    use_throwaway_database,
+    start_throwaway_database,
     write_results,
 )
 
@@ -1081,19 +1081,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    use_throwaway_database()
     load_at_start = os.getloadavg()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    start_throwaway_database()
     from django.db import connection
 
     from tests.factories import make_organizer
 
-    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-    call_command("createcachetable", verbosity=0)
-    connection.set_schema_to_public()
     organizer = make_organizer(SLUG)
     connection.set_schema_to_public()
 
