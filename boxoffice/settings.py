@@ -68,12 +68,14 @@ SHARED_APPS = [
     "django_q",
     "boxoffice",
     "tenants",
+    "boxoffice.payments",
 ]
 TENANT_APPS = [
     "boxoffice.audit",
     "seatmaps",
     "boxoffice.events",
     "boxoffice.sales",
+    "boxoffice.tickets",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

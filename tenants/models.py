@@ -19,6 +19,10 @@ class Organizer(TenantMixin):
     currency = models.CharField(max_length=3, default="EUR")
     timezone = models.CharField(max_length=64, default="UTC")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    # Stripe Connect: checkouts run on this connected account, and the platform keeps
+    # `application_fee_bps` basis points (1/100 of a percent) of each order.
+    stripe_account_id = models.CharField(max_length=64, blank=True)
+    application_fee_bps = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -48,6 +48,14 @@ class Event(models.Model):
     # public listing can filter by price without joining prices.
     min_price = models.PositiveIntegerField(null=True, blank=True)
     max_price = models.PositiveIntegerField(null=True, blank=True)
+    # Money lines added at checkout (boxoffice/sales/checkout.py): a fee per ticket in minor
+    # units, and tax at `tax_rate` percent, either included in the prices or added on top.
+    fee_per_ticket = models.PositiveIntegerField(default=0)
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    tax_inclusive = models.BooleanField(default=True)
+    # Customer self-service cancellation: [{"days_before": 14, "percent": 100}, ...]; the tier
+    # with the largest `days_before` still ahead of the start applies; none left, no refund.
+    refund_policy = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -65,6 +73,9 @@ class Event(models.Model):
             models.CheckConstraint(
                 condition=Q(hold_minutes__gte=1, hold_minutes__lte=60),
                 name="event_hold_minutes_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(tax_rate__gte=0, tax_rate__lte=100), name="event_tax_rate_range"
             ),
             models.CheckConstraint(
                 condition=Q(sales_end__isnull=True)

@@ -1,0 +1,96 @@
+"""Payment records that belong to the platform, not to one organizer: in the public schema.
+
+The webhook endpoint lives on the platform site, so the events it receives, and the table that
+routes them to an organizer, are shared. Orders and refunds themselves live in each organizer's
+schema (boxoffice.sales).
+"""
+
+from django.db import models
+
+
+class WebhookEvent(models.Model):
+    """One provider event, stored once (unique provider id) in the same transaction as its
+    effects. A failed attempt is recorded here and the provider's retry processes it again."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        PROCESSED = "processed", "Processed"
+        IGNORED = "ignored", "Nothing to do"
+        FAILED = "failed", "Failed; waiting for the provider's retry"
+
+    provider = models.CharField(max_length=16)
+    provider_event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    schema_name = models.CharField(max_length=63, blank=True)
+    payload = models.JSONField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    outcome = models.CharField(max_length=200, blank=True, help_text="What processing did.")
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["status", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.provider_event_id} ({self.type})"
+
+
+class PaymentRoute(models.Model):
+    """Which organizer and order a provider checkout session or payment belongs to, for events
+    that carry no metadata of ours (charges, refunds, disputes)."""
+
+    provider = models.CharField(max_length=16)
+    session_id = models.CharField(max_length=255, unique=True)
+    payment_id = models.CharField(max_length=255, blank=True, db_index=True)
+    schema_name = models.CharField(max_length=63)
+    order_code = models.CharField(max_length=16)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.session_id} -> {self.schema_name}/{self.order_code}"
+
+
+class SandboxSession(models.Model):
+    """The sandbox provider's own record of a checkout session, shaped like Stripe's Checkout
+    Session object (what `checkout.session.*` events carry)."""
+
+    session_id = models.CharField(max_length=64, unique=True)
+    payment_intent = models.CharField(max_length=64, unique=True)
+    account = models.CharField(max_length=64, blank=True)
+    amount_total = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    customer_email = models.EmailField(max_length=254)
+    client_reference_id = models.CharField(max_length=200)
+    metadata = models.JSONField(default=dict)
+    line_items = models.JSONField(default=list)
+    application_fee_amount = models.PositiveIntegerField(default=0)
+    success_url = models.URLField(max_length=2000)
+    cancel_url = models.URLField(max_length=2000)
+    status = models.CharField(max_length=16, default="open")  # open, complete, expired
+    payment_status = models.CharField(max_length=16, default="unpaid")
+    amount_refunded = models.PositiveIntegerField(default=0)
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.session_id
+
+
+class SandboxRefund(models.Model):
+    """A refund the sandbox provider made, shaped like Stripe's Refund object."""
+
+    refund_id = models.CharField(max_length=64, unique=True)
+    session = models.ForeignKey(SandboxSession, on_delete=models.CASCADE, related_name="refunds")
+    amount = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, default="succeeded")
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    metadata = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.refund_id
