@@ -1,0 +1,49 @@
+"""How a customer reaches an order without an account: its code plus a secret.
+
+The secret is an HMAC of the code (and a per-order nonce) under SECRET_KEY, so it is never
+stored: a leaked database does not leak the links in customers' mailboxes, and the email job can
+rebuild the link. Codes avoid look-alike characters so they can be read out over the phone.
+"""
+
+import base64
+import hmac
+import secrets
+
+from django.db import connection
+from django.utils.crypto import salted_hmac
+
+from boxoffice.errors import NotFound
+from boxoffice.sales.models import Order
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+
+
+def new_order_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def new_secret_nonce() -> str:
+    return secrets.token_hex(8)
+
+
+def order_secret(order: Order) -> str:
+    digest = salted_hmac(
+        "boxoffice.sales.order-secret",
+        f"{connection.schema_name}:{order.code}:{order.secret_nonce}",
+        algorithm="sha256",
+    ).digest()
+    return base64.urlsafe_b64encode(digest[:18]).decode()
+
+
+def find_order(code: str, secret: str) -> Order:
+    """The order with this code, if `secret` is its secret; otherwise 404 (never saying which
+    part was wrong)."""
+    order = (
+        Order.objects.select_related("event", "event__venue")
+        .filter(code=code.strip().upper().replace("-", ""))
+        .first()
+    )
+    if order is None or not hmac.compare_digest(order_secret(order), secret or ""):
+        raise NotFound("No such order, or the link is incomplete.", code="order_not_found")
+    return order
