@@ -101,6 +101,10 @@ def create_event(request: HttpRequest, payload: EventIn) -> Status:
         sales_end=payload.sales_end,
         max_seats_per_order=payload.max_seats_per_order,
         hold_minutes=payload.hold_minutes,
+        fee_per_ticket=payload.fee_per_ticket,
+        tax_rate=payload.tax_rate,
+        tax_inclusive=payload.tax_inclusive,
+        refund_policy=[tier.dict() for tier in payload.refund_policy],
     )
     return Status(201, selectors.event_by_id(event.uid, include_unpublished=True))
 

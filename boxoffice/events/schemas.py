@@ -1,7 +1,15 @@
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from ninja import Field, Schema
+
+
+class RefundTier(Schema):
+    """Cancelling at least `days_before` days before the start gives back `percent`."""
+
+    days_before: int = Field(..., ge=0, le=3650)
+    percent: int = Field(..., ge=0, le=100)
 
 
 class EventIn(Schema):
@@ -18,6 +26,10 @@ class EventIn(Schema):
     sales_end: datetime | None = None
     max_seats_per_order: int = 6
     hold_minutes: int = 10
+    fee_per_ticket: int = Field(0, ge=0, description="Minor units added per ticket")
+    tax_rate: Decimal = Field(Decimal(0), ge=0, le=100, decimal_places=2)
+    tax_inclusive: bool = Field(True, description="Prices include the tax (else added on top)")
+    refund_policy: list[RefundTier] = Field(default_factory=list)
 
 
 class EventPatch(Schema):
@@ -31,6 +43,10 @@ class EventPatch(Schema):
     sales_end: datetime | None = None
     max_seats_per_order: int | None = None
     hold_minutes: int | None = None
+    fee_per_ticket: int | None = Field(None, ge=0)
+    tax_rate: Decimal | None = Field(None, ge=0, le=100, decimal_places=2)
+    tax_inclusive: bool | None = None
+    refund_policy: list[RefundTier] | None = None
 
 
 class VenueBrief(Schema):
@@ -59,6 +75,10 @@ class EventOut(Schema):
     hold_minutes: int
     min_price: int | None
     max_price: int | None
+    fee_per_ticket: int
+    tax_rate: Decimal
+    tax_inclusive: bool
+    refund_policy: list[RefundTier]
 
     @staticmethod
     def resolve_seat_map(event: Any) -> str:

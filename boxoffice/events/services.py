@@ -4,6 +4,7 @@ import math
 import statistics
 from collections import defaultdict
 from datetime import datetime
+from decimal import Decimal
 from itertools import pairwise
 
 from django.db import IntegrityError, connection, transaction
@@ -14,6 +15,7 @@ from boxoffice.actors import Actor
 from boxoffice.audit.services import record_audit
 from boxoffice.errors import Conflict, Invalid
 from boxoffice.events.models import Event, EventSeat
+from boxoffice.events.refund_policy import check_policy
 from boxoffice.validators import check_timezone
 from seatmaps.models import SeatMapVersion
 
@@ -33,7 +35,8 @@ TRANSITIONS = {
 
 EDITABLE_FIELDS = (
     "title", "description", "category", "starts_at", "ends_at", "timezone", "sales_start",
-    "sales_end", "max_seats_per_order", "hold_minutes",
+    "sales_end", "max_seats_per_order", "hold_minutes", "fee_per_ticket", "tax_rate",
+    "tax_inclusive", "refund_policy",
 )  # fmt: skip
 
 
@@ -70,6 +73,12 @@ def _check_fields(fields: dict) -> None:
         raise Invalid("Sales must end after they start.", code="invalid_sales_window")
     if fields.get("sales_end") and fields["sales_end"] > fields["ends_at"]:
         raise Invalid("Sales cannot end after the event.", code="invalid_sales_window")
+    if not 0 <= fields.get("fee_per_ticket", 0) <= 1_000_000:
+        raise Invalid("The fee per ticket must be 0 to 1,000,000.", code="invalid_fee")
+    if not 0 <= Decimal(fields.get("tax_rate", 0)) <= 100:
+        raise Invalid("The tax rate is a percentage, 0 to 100.", code="invalid_tax_rate")
+    if "refund_policy" in fields:
+        fields["refund_policy"] = check_policy(fields["refund_policy"])
 
 
 def create_event(
@@ -87,6 +96,10 @@ def create_event(
     sales_end: datetime | None = None,
     max_seats_per_order: int = 6,
     hold_minutes: int = 10,
+    fee_per_ticket: int = 0,
+    tax_rate: Decimal = Decimal(0),
+    tax_inclusive: bool = True,
+    refund_policy: list | None = None,
 ) -> Event:
     """A draft event on a published seat-map version, with one EventSeat per seat and per
     general-admission spot copied in bulk."""
@@ -96,6 +109,8 @@ def create_event(
         "starts_at": starts_at, "ends_at": ends_at, "timezone": timezone_name or venue.timezone,
         "sales_start": sales_start, "sales_end": sales_end,
         "max_seats_per_order": max_seats_per_order, "hold_minutes": hold_minutes,
+        "fee_per_ticket": fee_per_ticket, "tax_rate": Decimal(tax_rate),
+        "tax_inclusive": tax_inclusive, "refund_policy": refund_policy or [],
     }  # fmt: skip
     _check_fields(fields)
     if slug is not None and (slug != slugify(slug) or not slug):
