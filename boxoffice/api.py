@@ -11,6 +11,8 @@ from boxoffice.audit.api import router as audit_router
 from boxoffice.events.api import router as events_router
 from boxoffice.events.pricing_api import router as pricing_router
 from boxoffice.sales.api import router as sales_router
+from boxoffice.tickets.api import router as tickets_router
+from checkin.api import router as checkin_router
 from seatmaps.api import router as seatmaps_router
 from tenants.api import router as identity_router
 from tenants.auth import OrganizerAuth
@@ -33,6 +35,8 @@ api_v1.add_router("/", seatmaps_router)
 api_v1.add_router("/", events_router)
 api_v1.add_router("/", pricing_router)
 api_v1.add_router("/", sales_router)
+api_v1.add_router("/", tickets_router)
+api_v1.add_router("/", checkin_router)
 install_error_handlers(api_v1)
 
 platform_api = NinjaAPI(

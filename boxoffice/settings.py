@@ -76,6 +76,7 @@ TENANT_APPS = [
     "boxoffice.events",
     "boxoffice.sales",
     "boxoffice.tickets",
+    "checkin",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

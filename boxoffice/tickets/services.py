@@ -1,16 +1,150 @@
-"""Issuing and revoking tickets. Called by the payment flows (boxoffice.payments) inside their
-transaction; signing the payload a ticket carries is boxoffice.tickets' own business."""
+"""Issuing, signing, reissuing and revoking tickets, and the organizer's signing keys.
 
-from collections.abc import Iterable
+`issue_tickets` and `revoke_tickets` are called by the payment flows (boxoffice.payments) inside
+their transaction. Key handling: boxoffice/tickets/README.md.
+"""
 
+from collections.abc import Callable, Iterable
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from boxoffice.actors import Actor
+from boxoffice.audit.services import record_audit
+from boxoffice.errors import Conflict, NotFound
 from boxoffice.sales.models import Order, OrderItem
-from boxoffice.tickets.models import Ticket
+from boxoffice.tickets import keys
+from boxoffice.tickets.models import SigningKey, Ticket
+from boxoffice.tickets.payload import sign_payload
+
+REISSUED = "reissued"
+
+
+# --- signing keys -------------------------------------------------------------------------------
+
+
+def _new_key(status: str) -> SigningKey:
+    key_id = keys.new_key_id()
+    public, encrypted = keys.generate_key_pair(schema_name=connection.schema_name, key_id=key_id)
+    return SigningKey.objects.create(
+        key_id=key_id, public_key=public, encrypted_private_key=encrypted, status=status
+    )
+
+
+def create_signing_key(*, actor: Actor) -> SigningKey:
+    """The organizer's first key (provisioning). A no-op returning the current one if it has
+    one already."""
+    with transaction.atomic():
+        current = SigningKey.objects.filter(status=SigningKey.Status.SIGNING).first()
+        if current is not None:
+            return current
+        key = _new_key(SigningKey.Status.SIGNING)
+        record_audit(
+            actor=actor,
+            action="signing_key.created",
+            target_type="signing_key",
+            target_id=f"{key.key_id:08x}",
+        )
+    return key
+
+
+def rotate_signing_key(*, actor: Actor) -> SigningKey:
+    """A new key signs from now on; the old one keeps verifying tickets it signed until it is
+    retired."""
+    with transaction.atomic():
+        old = list(SigningKey.objects.select_for_update().filter(status=SigningKey.Status.SIGNING))
+        now = timezone.now()
+        SigningKey.objects.filter(pk__in=[key.pk for key in old]).update(
+            status=SigningKey.Status.VERIFYING, rotated_at=now
+        )
+        key = _new_key(SigningKey.Status.SIGNING)
+        record_audit(
+            actor=actor,
+            action="signing_key.rotated",
+            target_type="signing_key",
+            target_id=f"{key.key_id:08x}",
+            data={"previous": [f"{k.key_id:08x}" for k in old]},
+        )
+    return key
+
+
+def retire_signing_key(*, key_id: int, actor: Actor) -> SigningKey:
+    """Stop trusting a rotated-out key. Valid tickets it signed are re-signed with the current
+    key first (their old QR codes then fail as `unknown_key`; customers see the new ones on
+    their ticket page)."""
+    with transaction.atomic():
+        key = SigningKey.objects.select_for_update().filter(key_id=key_id).first()
+        if key is None:
+            raise NotFound("No such signing key.")
+        if key.status == SigningKey.Status.SIGNING:
+            raise Conflict(
+                "This key signs new tickets; rotate to a new key before retiring it.",
+                code="key_in_use",
+            )
+        if key.status == SigningKey.Status.RETIRED:
+            return key
+        signer, private = _signer()
+        resigned = 0
+        tickets = list(Ticket.objects.filter(signing_key=key, status=Ticket.Status.VALID))
+        for ticket in tickets:
+            _sign(ticket, signer, private)
+            resigned += 1
+        Ticket.objects.bulk_update(tickets, ["payload", "signing_key", "updated_at"])
+        key.status = SigningKey.Status.RETIRED
+        key.retired_at = timezone.now()
+        key.save(update_fields=["status", "retired_at"])
+        record_audit(
+            actor=actor,
+            action="signing_key.retired",
+            target_type="signing_key",
+            target_id=f"{key.key_id:08x}",
+            data={"resigned_tickets": resigned},
+        )
+    return key
+
+
+def _signer() -> tuple[SigningKey, Ed25519PrivateKey]:
+    """The key that signs new tickets (made on first use for organizers provisioned before
+    signing keys existed) and its private half."""
+    key = SigningKey.objects.filter(status=SigningKey.Status.SIGNING).first()
+    if key is None:
+        try:
+            with transaction.atomic():
+                key = _new_key(SigningKey.Status.SIGNING)
+        except IntegrityError:  # another transaction made it first
+            key = SigningKey.objects.get(status=SigningKey.Status.SIGNING)
+    private = keys.decrypt_private_key(
+        schema_name=connection.schema_name, key_id=key.key_id, encrypted=key.encrypted_private_key
+    )
+    return key, private
+
+
+def _sign(ticket: Ticket, key: SigningKey, private: Ed25519PrivateKey) -> None:
+    ticket.payload = sign_payload(
+        private_key=private, key_id=key.key_id, ticket_id=ticket.pk, event_id=ticket.event_id
+    )
+    ticket.signing_key = key
+    ticket.updated_at = timezone.now()
+
+
+def ticket_payload(ticket: Ticket) -> str:
+    """The ticket's QR text (signed at issue; signed now for a ticket that predates signing)."""
+    if not ticket.payload:
+        key, private = _signer()
+        _sign(ticket, key, private)
+        Ticket.objects.filter(pk=ticket.pk).update(
+            payload=ticket.payload, signing_key=key, updated_at=ticket.updated_at
+        )
+    return ticket.payload
+
+
+# --- tickets ------------------------------------------------------------------------------------
 
 
 def issue_tickets(*, order: Order) -> list[Ticket]:
-    """One valid ticket per active item of a paid order that has none yet (repeatable)."""
+    """One valid, signed ticket per active item of a paid order that has none yet
+    (repeatable)."""
     have = set(
         Ticket.objects.filter(order=order, status=Ticket.Status.VALID).values_list(
             "item_id", flat=True
@@ -27,11 +161,59 @@ def issue_tickets(*, order: Order) -> list[Ticket]:
         for item in order.items.filter(status=OrderItem.Status.ACTIVE)
         if item.pk not in have
     ]
-    return Ticket.objects.bulk_create(tickets)
+    if not tickets:
+        return []
+    with transaction.atomic():
+        tickets = Ticket.objects.bulk_create(tickets)
+        key, private = _signer()
+        for ticket in tickets:
+            _sign(ticket, key, private)
+        Ticket.objects.bulk_update(tickets, ["payload", "signing_key", "updated_at"])
+    return tickets
 
 
 def revoke_tickets(*, items: Iterable[OrderItem], reason: str) -> int:
-    """Revoke the valid tickets of these items (refund, cancellation); returns how many."""
+    """Revoke the valid tickets of these items (refund, cancellation); returns how many. Their
+    payloads go on the revocation list of the check-in manifest (by the change trigger)."""
     return Ticket.objects.filter(
         item__in=[item.pk for item in items], status=Ticket.Status.VALID
     ).update(status=Ticket.Status.REVOKED, revoked_at=timezone.now(), revoke_reason=reason)
+
+
+def reissue_ticket(*, ticket: Ticket, actor: Actor) -> Ticket:
+    """A new ticket (new id, new QR) for the same seat; the old payload is revoked. For a
+    forwarded or leaked QR code."""
+    with transaction.atomic():
+        old = Ticket.objects.select_for_update().filter(pk=ticket.pk).first()
+        if old is None or old.status != Ticket.Status.VALID:
+            raise Conflict("Only a valid ticket can be reissued.", code="ticket_not_valid")
+        old.status = Ticket.Status.REVOKED
+        old.revoked_at = timezone.now()
+        old.revoke_reason = REISSUED
+        old.save(update_fields=["status", "revoked_at", "revoke_reason", "updated_at"])
+        new = Ticket.objects.create(
+            order_id=old.order_id,
+            item_id=old.item_id,
+            event_id=old.event_id,
+            seat_id=old.seat_id,
+            holder_name=old.holder_name,
+        )
+        key, private = _signer()
+        _sign(new, key, private)
+        new.save(update_fields=["payload", "signing_key", "updated_at"])
+        record_audit(
+            actor=actor,
+            action="ticket.reissued",
+            target_type="ticket",
+            target_id=new.uid,
+            data={"previous": old.uid, "order": old.order.code},
+        )
+    return new
+
+
+def message_signer() -> tuple[int, Callable[[bytes], bytes]]:
+    """The current key's id and a function signing with it. For other short-lived credentials
+    the devices check with the same public keys (checkin staff credentials); their messages
+    start with a text prefix, so they can never pass for a 17-byte ticket header."""
+    key, private = _signer()
+    return key.key_id, private.sign

@@ -1,0 +1,171 @@
+"""Reads of check-in: the offline manifest (full or delta by cursor) and live counts."""
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from boxoffice.errors import Invalid
+from boxoffice.tickets.selectors import public_keys
+from checkin.models import Admission, CheckinList, Scan
+
+MANIFEST_FORMAT = 1
+CURSOR_PREFIX = "c1."
+TICKET_FIELDS = ["id", "seat", "category", "name", "status"]
+ADMITTED_FIELDS = ["ticket", "inside", "admitted_at", "gate"]
+PAID_STATES = ["paid", "partially_refunded"]
+
+TICKETS_SQL = """
+SELECT t.id, i.label, i.category, t.holder_name,
+       CASE WHEN t.status = 'revoked' THEN 'revoked'
+            WHEN NOT (o.status = ANY(%(paid)s)) THEN 'not_paid'
+            ELSE 'valid' END
+FROM tickets_ticket t
+JOIN sales_orderitem i ON i.id = t.item_id
+JOIN sales_order o ON o.id = t.order_id
+WHERE t.event_id = %(event)s {since}
+ORDER BY t.id
+"""
+
+ADMITTED_SQL = """
+SELECT a.ticket_id, a.inside, a.admitted_at, coalesce(s.gate, '')
+FROM checkin_admission a
+LEFT JOIN checkin_scan s ON s.id = a.first_scan_id
+WHERE a.checkin_list_id = %(list)s {since}
+ORDER BY a.ticket_id
+"""
+
+
+def parse_cursor(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    if not cursor.startswith(CURSOR_PREFIX) or not cursor[len(CURSOR_PREFIX) :].isdigit():
+        raise Invalid("This cursor is not one the manifest gave out.", code="invalid_cursor")
+    return int(cursor[len(CURSOR_PREFIX) :])
+
+
+@dataclass
+class Manifest:
+    body: dict
+    etag: str
+
+
+def _snapshot_xmin() -> int:
+    """Every transaction with a lower id has finished (committed or not), so every row written
+    below it is visible from now on. Rows written at or above it come again next time."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        return cursor.fetchone()[0]
+
+
+def build_manifest(checkin_list: CheckinList, *, cursor: str | None = None) -> Manifest:
+    """What a device needs to check this list offline: keys, tickets (with status), revoked
+    ids and the admitted set. With a cursor, only rows changed since it (plus possibly a few
+    already sent: applying them twice is harmless)."""
+    since = parse_cursor(cursor)
+    next_cursor = _snapshot_xmin()
+    params = {"event": checkin_list.event_id, "list": checkin_list.pk, "paid": PAID_STATES}
+    with connection.cursor() as db:
+        if since is None:
+            db.execute(TICKETS_SQL.format(since=""), params)
+        else:
+            db.execute(TICKETS_SQL.format(since="AND t.change_xid >= %(since)s"),
+                       {**params, "since": since})  # fmt: skip
+        tickets = [list(row) for row in db.fetchall()]
+        if since is None:
+            db.execute(ADMITTED_SQL.format(since=""), params)
+        else:
+            db.execute(ADMITTED_SQL.format(since="AND a.change_xid >= %(since)s"),
+                       {**params, "since": since})  # fmt: skip
+        admitted = [
+            [ticket, inside, admitted_at.isoformat(), gate]
+            for ticket, inside, admitted_at, gate in db.fetchall()
+        ]
+    event = checkin_list.event
+    content = {
+        "format": MANIFEST_FORMAT,
+        "list": {
+            "id": checkin_list.uid,
+            "name": checkin_list.name,
+            "categories": checkin_list.categories,
+            "allow_reentry": checkin_list.allow_reentry,
+            "event": {
+                "id": event.pk,
+                "uid": event.uid,
+                "title": event.title,
+                "starts_at": event.starts_at.isoformat(),
+                "ends_at": event.ends_at.isoformat(),
+            },
+        },
+        "keys": [
+            {
+                "key_id": key.key_id,
+                "public_key": base64.b64encode(bytes(key.public_key)).decode(),
+                "status": key.status,
+            }
+            for key in public_keys()
+        ],
+        "full": since is None,
+        "ticket_fields": TICKET_FIELDS,
+        "tickets": tickets,
+        "revoked": [row[0] for row in tickets if row[4] == "revoked"],
+        "admitted_fields": ADMITTED_FIELDS,
+        "admitted": admitted,
+    }
+    digest = hashlib.sha256(
+        json.dumps(content, separators=(",", ":"), cls=DjangoJSONEncoder).encode()
+    ).hexdigest()
+    body = {
+        **content,
+        "cursor": f"{CURSOR_PREFIX}{next_cursor}",
+        "generated_at": timezone.now().isoformat(),
+    }
+    # Weak: the same content is served gzipped or not.
+    return Manifest(body=body, etag=f'W/"{digest[:32]}"')
+
+
+def list_counts(checkin_list: CheckinList) -> dict:
+    """Live numbers for the console: tickets on the list, admitted, inside, and per gate."""
+    from boxoffice.tickets.models import Ticket
+
+    tickets = Ticket.objects.filter(
+        event_id=checkin_list.event_id,
+        status=Ticket.Status.VALID,
+        order__status__in=PAID_STATES,
+    )
+    if checkin_list.categories:
+        tickets = tickets.filter(item__category__in=checkin_list.categories)
+    admissions = Admission.objects.filter(checkin_list=checkin_list).aggregate(
+        admitted=Count("id"), inside=Count("id", filter=Q(inside=True))
+    )
+    entry, exit_ = Scan.Direction.ENTRY, Scan.Direction.EXIT
+    ok = Scan.Verdict.OK
+    gates = (
+        Scan.objects.filter(checkin_list=checkin_list)
+        .values("gate")
+        .annotate(
+            entries=Count("id", filter=Q(direction=entry) & (Q(verdict=ok) | Q(overridden=True))),
+            exits=Count("id", filter=Q(direction=exit_, verdict=ok)),
+            denied=Count("id", filter=~Q(verdict=ok) & Q(overridden=False)),
+            overrides=Count("id", filter=Q(overridden=True)),
+            conflicts=Count("id", filter=Q(conflict=True)),
+        )
+        .order_by("gate")
+    )
+    gates = list(gates)
+    return {
+        "list": checkin_list.uid,
+        "name": checkin_list.name,
+        "tickets": tickets.count(),
+        "admitted": admissions["admitted"],
+        "inside": admissions["inside"],
+        "overrides": sum(gate["overrides"] for gate in gates),
+        "conflicts": sum(gate["conflicts"] for gate in gates),
+        "gates": gates,
+        "at": timezone.now(),
+    }
