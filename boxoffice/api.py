@@ -10,6 +10,7 @@ from boxoffice.api_errors import install_error_handlers
 from boxoffice.audit.api import router as audit_router
 from boxoffice.events.api import router as events_router
 from boxoffice.events.pricing_api import router as pricing_router
+from boxoffice.payments.api import router as payments_router
 from boxoffice.sales.api import router as sales_router
 from boxoffice.tickets.api import router as tickets_router
 from checkin.api import router as checkin_router
@@ -37,6 +38,7 @@ api_v1.add_router("/", pricing_router)
 api_v1.add_router("/", sales_router)
 api_v1.add_router("/", tickets_router)
 api_v1.add_router("/", checkin_router)
+api_v1.add_router("/", payments_router)
 install_error_handlers(api_v1)
 
 platform_api = NinjaAPI(

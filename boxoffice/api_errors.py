@@ -21,6 +21,7 @@ from boxoffice.errors import (
     Locked,
     NotFound,
     TooLarge,
+    Unavailable,
 )
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     Locked: 423,
     TooLarge: 413,
     Invalid: 422,
+    Unavailable: 503,
 }
 
 CODE_BY_STATUS = {

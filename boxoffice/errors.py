@@ -57,3 +57,9 @@ class Locked(DomainError):
     """The organizer is suspended (423)."""
 
     code = "organizer_suspended"
+
+
+class Unavailable(DomainError):
+    """A service we depend on (the payment provider) did not answer; try again (503)."""
+
+    code = "service_unavailable"

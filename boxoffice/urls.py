@@ -3,12 +3,14 @@
 from django.urls import path
 
 from boxoffice.api import api_v1
+from boxoffice.payments import views as payment_views
 from boxoffice.tickets import views as ticket_views
 from tenants import views as tenant_views
 
 urlpatterns = [
     path("api/v1/", api_v1.urls),
     path("orders/<str:code>/tickets", ticket_views.order_tickets_page, name="order_tickets"),
+    path("orders/<str:code>/", payment_views.order_page, name="order"),
     path("login/", tenant_views.log_in, name="login"),
     path("logout/", tenant_views.log_out, name="logout"),
     path("console/", tenant_views.console_home, name="console"),

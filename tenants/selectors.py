@@ -7,11 +7,7 @@ from tenants.models import ApiToken, Organizer
 from tenants.slugs import schema_name_for
 
 
-def organizer_url(
-    organizer: Organizer, path: str = "/", *, request: HttpRequest | None = None
-) -> str:
-    """Absolute URL on the organizer's own site: same scheme and port as `request` when there is
-    one, else https (or, with DEBUG, the development server's http and port)."""
+def _scheme_and_port(request: HttpRequest | None) -> tuple[str, str]:
     if request is not None:
         scheme = request.scheme
         port = request.get_port()
@@ -20,7 +16,22 @@ def organizer_url(
         scheme, port = "http", f":{settings.DEV_PORT}"
     else:
         scheme, port = "https", ""
+    return scheme, port
+
+
+def organizer_url(
+    organizer: Organizer, path: str = "/", *, request: HttpRequest | None = None
+) -> str:
+    """Absolute URL on the organizer's own site: same scheme and port as `request` when there is
+    one, else https (or, with DEBUG, the development server's http and port)."""
+    scheme, port = _scheme_and_port(request)
     return f"{scheme}://{organizer.slug}.{settings.BASE_DOMAIN}{port}{path}"
+
+
+def platform_url(path: str = "/", *, request: HttpRequest | None = None) -> str:
+    """Absolute URL on the platform site (`BASE_DOMAIN` itself), chosen as organizer_url."""
+    scheme, port = _scheme_and_port(request)
+    return f"{scheme}://{settings.BASE_DOMAIN}{port}{path}"
 
 
 def organizers(*, status: str | None = None, search: str | None = None) -> QuerySet[Organizer]:

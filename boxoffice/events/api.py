@@ -144,11 +144,6 @@ def complete_event(request: HttpRequest, event_id: str) -> Event:
     return _transition(request, event_id, "complete")
 
 
-@router.post("/events/{event_id}/cancel", response=EventOut, summary="Cancel (admin)")
-def cancel_event(request: HttpRequest, event_id: str) -> Event:
-    return _transition(request, event_id, "cancel")
-
-
 @router.get(
     "/events/{event_id}/seats",
     response=EventSeatsOut,

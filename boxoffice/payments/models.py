@@ -69,6 +69,8 @@ class SandboxSession(models.Model):
     application_fee_amount = models.PositiveIntegerField(default=0)
     success_url = models.URLField(max_length=2000)
     cancel_url = models.URLField(max_length=2000)
+    # Where this session's events go: the webhook endpoint of the site that created it.
+    webhook_url = models.URLField(max_length=2000)
     status = models.CharField(max_length=16, default="open")  # open, complete, expired
     payment_status = models.CharField(max_length=16, default="unpaid")
     amount_refunded = models.PositiveIntegerField(default=0)

@@ -1,0 +1,260 @@
+"""Checkout, orders, refunds, cancellations and promo codes on an organizer's API.
+
+Customers prove who they are with the hold token (checkout) or the order code plus its secret;
+organizers with their session or API token, as everywhere in /api/v1/.
+"""
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from boxoffice.errors import NotFound
+from boxoffice.events.models import Event
+from boxoffice.events.selectors import event_by_id
+from boxoffice.payments import flows
+from boxoffice.payments.schemas import (
+    CheckoutIn,
+    CheckoutOut,
+    EventCancelledOut,
+    OrderOut,
+    PromoCodeIn,
+    PromoCodeOut,
+    PromoCodePatch,
+    RefundIn,
+    RefundResultOut,
+)
+from boxoffice.sales import orders, promotions
+from boxoffice.sales.models import Order, PromoCode, Refund
+from boxoffice.sales.order_access import find_order, order_secret
+from boxoffice.sales.services import find_hold
+from boxoffice.throttles import ClientRateThrottle
+from tenants.auth import optional_actor
+from tenants.permissions import check_role, require_role
+from tenants.roles import Role
+
+router = Router(tags=["orders"])
+checkout_throttle = ClientRateThrottle("holds")
+
+
+class SecretQuery(Schema):
+    secret: str | None = None
+
+
+def _refund_out(refund: Refund) -> dict:
+    return {
+        "id": refund.uid,
+        "amount": refund.amount,
+        "reason": refund.reason,
+        "status": refund.status,
+        "note": refund.note,
+        "seats": [item.ref for item in refund.items.all()],
+        "created_at": refund.created_at,
+    }
+
+
+def _lines(order: Order, items: list) -> list[dict]:
+    lines = [
+        {"kind": "ticket", "description": f"{item.label} ({item.ticket_type_name})",
+         "amount": item.price}
+        for item in items
+    ]  # fmt: skip
+    if order.discount:
+        code = order.promo_code.code if order.promo_code else ""
+        lines.append(
+            {"kind": "discount", "description": f"Promo {code}", "amount": -order.discount}
+        )
+    if order.fees:
+        lines.append({"kind": "fee", "description": "Service fees", "amount": order.fees})
+    if order.tax:
+        how = "included" if order.tax_inclusive else "added"
+        rate = order.event.tax_rate.normalize()
+        lines.append({"kind": "tax", "description": f"Tax {rate}% ({how})", "amount": order.tax})
+    return lines
+
+
+def order_out(order: Order, *, customer: bool) -> dict:
+    items = list(order.items.all())
+    cancellation = None
+    if customer and order.status in orders.REFUNDABLE and order.event.refund_policy:
+        percent, amount = orders.cancellation_terms(order)
+        cancellation = {"allowed": percent > 0, "percent": percent, "amount": amount}
+    return {
+        "code": order.code,
+        "status": order.status,
+        "event": order.event.uid,
+        "event_title": order.event.title,
+        "email": order.email,
+        "name": order.name,
+        "currency": order.currency,
+        "subtotal": order.subtotal,
+        "discount": order.discount,
+        "fees": order.fees,
+        "tax": order.tax,
+        "tax_inclusive": order.tax_inclusive,
+        "total": order.total,
+        "refunded": order.refunded,
+        "lines": _lines(order, items),
+        "items": [
+            {
+                "seat": item.ref,
+                "label": item.label,
+                "category": item.category,
+                "ticket_type": item.ticket_type,
+                "ticket_type_name": item.ticket_type_name,
+                "price": item.price,
+                "discount": item.discount,
+                "fee": item.fee,
+                "tax": item.tax,
+                "total": item.total,
+                "status": item.status,
+            }
+            for item in items
+        ],
+        "tickets": [
+            {"id": ticket.uid, "seat": ticket.seat.ref, "status": ticket.status}
+            for ticket in order.tickets.select_related("seat")
+        ],
+        "refunds": [_refund_out(refund) for refund in order.refunds.prefetch_related("items")],
+        "payment_url": order.payment_url if order.is_open else None,
+        "expires_at": order.expires_at,
+        "paid_at": order.paid_at,
+        "disputed": order.disputed_at is not None,
+        "cancellation": cancellation,
+    }
+
+
+@router.post(
+    "/holds/{token}/checkout",
+    response={201: CheckoutOut},
+    auth=None,
+    throttle=[checkout_throttle],
+    summary="Turn a hold into an order and get the payment page",
+)
+def checkout(request: HttpRequest, token: str, payload: CheckoutIn) -> Status:
+    hold = find_hold(token)
+    order = flows.start_checkout(
+        hold=hold,
+        organizer=request.tenant,
+        email=payload.email,
+        name=payload.name,
+        tickets=[orders.TicketChoice(t.seat, t.ticket_type) for t in payload.tickets],
+        promo_code=payload.promo_code,
+        request=request,
+    )
+    return Status(
+        201,
+        {
+            "order_code": order.code,
+            "order_secret": order_secret(order),
+            "status": order.status,
+            "total": order.total,
+            "currency": order.currency,
+            "payment_url": order.payment_url,
+            "expires_at": order.expires_at,
+        },
+    )
+
+
+def _order_for(request: HttpRequest, code: str, secret: str | None) -> tuple[Order, bool]:
+    """(order, is the customer): the secret opens it to anyone; without one, staff only."""
+    if secret:
+        return find_order(code, secret), True
+    check_role(optional_actor(request), Role.STAFF)
+    order = Order.objects.select_related("event", "promo_code").filter(code=code.upper()).first()
+    if order is None:
+        raise NotFound("No such order.", code="order_not_found")
+    return order, False
+
+
+@router.get(
+    "/orders/{code}",
+    response=OrderOut,
+    auth=None,
+    summary="An order: with ?secret= for its customer, else for staff",
+)
+def get_order(request: HttpRequest, code: str, query: Query[SecretQuery]) -> dict:
+    order, customer = _order_for(request, code, query.secret)
+    return order_out(order, customer=customer)
+
+
+@router.post(
+    "/orders/{code}/cancel",
+    response=RefundResultOut,
+    auth=None,
+    summary="The customer cancels under the refund policy (?secret= required)",
+)
+def cancel_order(request: HttpRequest, code: str, query: Query[SecretQuery]) -> dict:
+    order = find_order(code, query.secret or "")
+    refund = flows.cancel_order(order=order)
+    order.refresh_from_db()
+    return {
+        "order": order_out(order, customer=True),
+        "refund": _refund_out(refund) if refund else None,
+    }
+
+
+@router.post(
+    "/orders/{code}/refunds",
+    response={201: RefundResultOut},
+    summary="Refund the whole order or some tickets (admin)",
+)
+def refund_order(request: HttpRequest, code: str, payload: RefundIn) -> Status:
+    actor = require_role(request, Role.ADMIN)
+    order = orders.order_by_code(code.upper())
+    refund = flows.refund_order(
+        order=order, actor=actor, seat_refs=payload.seats, note=payload.note
+    )
+    order.refresh_from_db()
+    return Status(
+        201,
+        {
+            "order": order_out(order, customer=False),
+            "refund": _refund_out(refund) if refund else None,
+        },
+    )
+
+
+@router.post(
+    "/events/{event_id}/cancel",
+    response=EventCancelledOut,
+    summary="Cancel the event and refund every paid order (admin)",
+)
+def cancel_event(request: HttpRequest, event_id: str) -> dict:
+    actor = require_role(request, Role.ADMIN)
+    event = event_by_id(event_id, include_unpublished=True)
+    event, count = flows.cancel_event(event=event, actor=actor)
+    return {"event": event.uid, "status": event.status, "orders_to_refund": count}
+
+
+def _event(event_id: str) -> Event:
+    return event_by_id(event_id, include_unpublished=True)
+
+
+@router.get("/events/{event_id}/promo-codes", response=list[PromoCodeOut], summary="Promo codes")
+def list_promo_codes(request: HttpRequest, event_id: str) -> list[PromoCode]:
+    require_role(request, Role.ADMIN)
+    return list(PromoCode.objects.filter(event=_event(event_id)).order_by("code"))
+
+
+@router.post(
+    "/events/{event_id}/promo-codes",
+    response={201: PromoCodeOut},
+    summary="Create a promo code (admin)",
+)
+def create_promo_code(request: HttpRequest, event_id: str, payload: PromoCodeIn) -> Status:
+    actor = require_role(request, Role.ADMIN)
+    promo = promotions.create_promo_code(actor=actor, event=_event(event_id), **payload.dict())
+    return Status(201, promo)
+
+
+@router.patch(
+    "/events/{event_id}/promo-codes/{code}",
+    response=PromoCodeOut,
+    summary="Change or deactivate a promo code (admin)",
+)
+def update_promo_code(
+    request: HttpRequest, event_id: str, code: str, payload: PromoCodePatch
+) -> PromoCode:
+    actor = require_role(request, Role.ADMIN)
+    return promotions.update_promo_code(
+        actor=actor, event=_event(event_id), code=code, changes=payload.dict(exclude_unset=True)
+    )

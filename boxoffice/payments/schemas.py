@@ -1,0 +1,142 @@
+from datetime import datetime
+
+from ninja import Field, Schema
+
+
+class TicketChoiceIn(Schema):
+    seat: str = Field(..., description="The seat's ref, as in the hold")
+    ticket_type: str = Field(..., description="A ticket type code, e.g. adult")
+
+
+class CheckoutIn(Schema):
+    email: str = Field(..., min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    name: str = Field(..., min_length=1, max_length=200)
+    tickets: list[TicketChoiceIn] = Field(
+        default_factory=list, max_length=50, description="Ticket type per seat; default: first"
+    )
+    promo_code: str | None = Field(None, max_length=32)
+
+
+class CheckoutOut(Schema):
+    order_code: str
+    order_secret: str
+    status: str
+    total: int
+    currency: str
+    payment_url: str
+    expires_at: datetime
+
+
+class LineOut(Schema):
+    kind: str = Field(..., description="ticket, discount, fee or tax")
+    description: str
+    amount: int
+
+
+class ItemOut(Schema):
+    seat: str
+    label: str
+    category: str
+    ticket_type: str
+    ticket_type_name: str
+    price: int
+    discount: int
+    fee: int
+    tax: int
+    total: int
+    status: str
+
+
+class TicketOut(Schema):
+    id: str
+    seat: str
+    status: str
+
+
+class RefundOut(Schema):
+    id: str
+    amount: int
+    reason: str
+    status: str
+    note: str
+    seats: list[str]
+    created_at: datetime
+
+
+class CancellationOut(Schema):
+    allowed: bool
+    percent: int
+    amount: int
+
+
+class OrderOut(Schema):
+    code: str
+    status: str
+    event: str
+    event_title: str
+    email: str
+    name: str
+    currency: str
+    subtotal: int
+    discount: int
+    fees: int
+    tax: int
+    tax_inclusive: bool
+    total: int
+    refunded: int
+    lines: list[LineOut]
+    items: list[ItemOut]
+    tickets: list[TicketOut]
+    refunds: list[RefundOut]
+    payment_url: str | None
+    expires_at: datetime
+    paid_at: datetime | None
+    disputed: bool
+    cancellation: CancellationOut | None
+
+
+class RefundIn(Schema):
+    seats: list[str] | None = Field(
+        None, max_length=50, description="Refs of the tickets to refund; all when left out"
+    )
+    note: str = Field("", max_length=500)
+
+
+class RefundResultOut(Schema):
+    order: OrderOut
+    refund: RefundOut | None
+
+
+class PromoCodeIn(Schema):
+    code: str = Field(..., min_length=2, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
+    kind: str = Field(..., pattern="^(percent|fixed)$")
+    value: int = Field(..., ge=1)
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    max_uses: int | None = Field(None, ge=1)
+    active: bool = True
+
+
+class PromoCodePatch(Schema):
+    value: int | None = Field(None, ge=1)
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    max_uses: int | None = Field(None, ge=1)
+    active: bool | None = None
+
+
+class PromoCodeOut(Schema):
+    code: str
+    kind: str
+    value: int
+    valid_from: datetime | None
+    valid_until: datetime | None
+    max_uses: int | None
+    used: int
+    active: bool
+
+
+class EventCancelledOut(Schema):
+    event: str
+    status: str
+    orders_to_refund: int

@@ -1,0 +1,503 @@
+"""Orders: from a hold to paid seats, and back to sale on refund or cancellation.
+
+These services own the order's state and its seats. They never talk to a payment provider: the
+payment flows (boxoffice.payments) call them inside their own transactions and do the talking.
+Every transition locks the order row first, so a webhook, the reconciliation task and an
+organizer's refund on the same order take turns, and each checks the state it starts from, so a
+repeated or late event changes nothing.
+
+Seats during payment: checkout converts the hold and keeps its seats `held` (same hold id) until
+the end of the payment window plus a grace period; see boxoffice/payments/README.md for why the
+window is Stripe's 30-minute minimum rather than what was left of the hold.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from boxoffice.actors import Actor
+from boxoffice.audit.services import record_audit
+from boxoffice.errors import Conflict, Gone, Invalid, NotFound
+from boxoffice.events.models import Event, EventSeat, TicketType
+from boxoffice.events.pricing import prices_in_force, resolve_price
+from boxoffice.events.refund_policy import refund_percent
+from boxoffice.sales import money
+from boxoffice.sales.models import Hold, Order, OrderItem, PromoCode, Refund
+from boxoffice.sales.order_access import new_order_code, new_secret_nonce
+from boxoffice.sales.services import check_hold_live, held_seats
+from seatmaps.models import new_uid
+
+# Stripe refuses a Checkout Session that expires less than 30 minutes after it is created; one
+# more minute covers the time between our clock and Stripe's.
+PAYMENT_WINDOW = timedelta(minutes=31)
+# Seats stay reserved this long past the window, so that a payment completed in the last
+# second is confirmed (webhook or reconciliation) before its seats could go to someone else.
+SEAT_GRACE = timedelta(minutes=10)
+# Delayed payment methods (SEPA debit, bank transfers) settle within days; their seats wait.
+PROCESSING_RESERVATION = timedelta(days=14)
+
+SELL_SEATS = (
+    "UPDATE events_eventseat SET status = 'sold', order_id = %s, hold_id = NULL, "
+    "held_until = NULL WHERE event_id = %s AND id = ANY(%s) AND ("
+    "(status = 'held' AND hold_id = %s) OR status = 'available' "
+    "OR (status = 'held' AND held_until < now())) RETURNING id"
+)
+
+
+def _now() -> datetime:
+    return timezone.now()
+
+
+def _lock(order: Order) -> Order:
+    return Order.objects.select_for_update().select_related("event").get(pk=order.pk)
+
+
+# --- checkout -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TicketChoice:
+    seat: str  # the seat's ref
+    ticket_type: str  # a TicketType code
+
+
+def _promo(event: Event, code: str, now: datetime) -> PromoCode:
+    promo = PromoCode.objects.filter(event=event, code=code.strip().upper(), active=True).first()
+    if promo is None:
+        raise Invalid("This promo code does not exist.", code="promo_invalid")
+    if (promo.valid_from and now < promo.valid_from) or (
+        promo.valid_until and now >= promo.valid_until
+    ):
+        raise Invalid("This promo code is not valid now.", code="promo_expired")
+    # Taking a use is one conditional statement, so the last use goes to exactly one order.
+    taken = (
+        PromoCode.objects.filter(pk=promo.pk)
+        .filter(Q(max_uses__isnull=True) | Q(used__lt=F("max_uses")))
+        .update(used=F("used") + 1)
+    )
+    if not taken:
+        raise Conflict("This promo code has been used up.", code="promo_exhausted")
+    return promo
+
+
+def _ticket_types(
+    event: Event, seats: list[EventSeat], choices: list[TicketChoice]
+) -> dict[str, TicketType]:
+    types = {ticket_type.code: ticket_type for ticket_type in event.ticket_types.all()}
+    if not types:
+        raise Invalid("This event has no ticket types.", code="no_ticket_types")
+    refs = {seat.ref for seat in seats}
+    chosen: dict[str, TicketType] = {}
+    for choice in choices:
+        if choice.seat not in refs:
+            raise Invalid(f"Seat {choice.seat} is not in this hold.", code="seat_not_held")
+        if choice.ticket_type not in types:
+            raise Invalid(
+                f"Unknown ticket type '{choice.ticket_type}'.",
+                code="unknown_ticket_type",
+                ticket_types=sorted(types),
+            )
+        chosen[choice.seat] = types[choice.ticket_type]
+    default = next(iter(types.values()))  # ticket types come in their display order
+    return {seat.ref: chosen.get(seat.ref, default) for seat in seats}
+
+
+def _seat_label(seat: EventSeat) -> str:
+    if seat.kind == EventSeat.Kind.SPOT:
+        return f"{seat.section}, standing"
+    return f"{seat.section}, row {seat.row}, seat {seat.label}"
+
+
+def place_order(
+    *,
+    hold: Hold,
+    email: str,
+    name: str,
+    currency: str,
+    provider: str,
+    tickets: list[TicketChoice] | None = None,
+    promo_code: str | None = None,
+) -> Order:
+    """Turn a live hold into an order awaiting payment: prices resolved per seat and ticket
+    type, the promo code applied, fees and tax worked out per ticket. The hold's seats stay
+    reserved for the payment window. One order per hold: asking again returns the same order."""
+    email, name = email.strip().lower(), name.strip()
+    if not name:
+        raise Invalid("Tell us the name for the tickets.", code="invalid_name")
+    with transaction.atomic():
+        hold = Hold.objects.select_for_update().select_related("event").get(pk=hold.pk)
+        existing = Order.objects.filter(hold=hold).first()
+        if existing is not None:
+            return existing
+        check_hold_live(hold)
+        event = hold.event
+        if event.status != Event.Status.ON_SALE:
+            raise Conflict("Tickets for this event are not on sale.", code="not_on_sale")
+        seats = held_seats(hold)
+        if not seats:
+            raise Invalid("This hold has no seats.", code="empty_hold")
+        now = _now()
+        types = _ticket_types(event, seats, tickets or [])
+        in_force = prices_in_force(event=event, at=now)
+        prices = [
+            resolve_price(
+                event=event, category=seat.category, ticket_type=types[seat.ref].code, at=now,
+                in_force=in_force,
+            )
+            for seat in seats
+        ]  # fmt: skip
+        promo = _promo(event, promo_code, now) if promo_code else None
+        breakdown = money.break_down(
+            prices,
+            discount=money.Discount(promo.kind, promo.value) if promo else None,
+            fee_per_ticket=event.fee_per_ticket,
+            tax_rate=event.tax_rate,
+            tax_inclusive=event.tax_inclusive,
+        )
+        order = _create_order(
+            hold=hold, email=email, name=name, currency=currency, provider=provider,
+            promo=promo, breakdown=breakdown, expires_at=now + PAYMENT_WINDOW,
+        )  # fmt: skip
+        OrderItem.objects.bulk_create(
+            OrderItem(
+                order=order, seat=seat, ref=seat.ref, label=_seat_label(seat),
+                category=seat.category, ticket_type=types[seat.ref].code,
+                ticket_type_name=types[seat.ref].name, price=amounts.price,
+                discount=amounts.discount, fee=amounts.fee, tax=amounts.tax, total=amounts.total,
+            )
+            for seat, amounts in zip(seats, breakdown.items, strict=True)
+        )  # fmt: skip
+        # The seats keep their hold id; only their deadline moves to the payment window's.
+        EventSeat.objects.filter(
+            hold_id=hold.pk, status=EventSeat.Status.HELD, held_until__gt=now
+        ).update(held_until=order.expires_at + SEAT_GRACE)
+        hold.status = Hold.Status.CONVERTED
+        hold.save(update_fields=["status", "updated_at"])
+    return order
+
+
+def _create_order(**fields) -> Order:
+    breakdown: money.Breakdown = fields.pop("breakdown")
+    promo = fields.pop("promo")
+    hold = fields["hold"]
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():  # a savepoint: a clashing code only costs a retry
+                return Order.objects.create(
+                    code=new_order_code(), secret_nonce=new_secret_nonce(), event=hold.event,
+                    promo_code=promo, subtotal=breakdown.subtotal, discount=breakdown.discount,
+                    fees=breakdown.fees, tax=breakdown.tax,
+                    tax_inclusive=hold.event.tax_inclusive, total=breakdown.total, **fields,
+                )  # fmt: skip
+        except IntegrityError:
+            continue
+    raise RuntimeError("no free order code after 5 attempts")
+
+
+def attach_payment_session(*, order: Order, session_id: str, payment_url: str) -> Order:
+    Order.objects.filter(pk=order.pk).update(
+        provider_session_id=session_id, payment_url=payment_url, updated_at=_now()
+    )
+    order.provider_session_id, order.payment_url = session_id, payment_url
+    return order
+
+
+def order_by_code(code: str) -> Order:
+    order = Order.objects.select_related("event").filter(code=code).first()
+    if order is None:
+        raise NotFound("No such order.", code="order_not_found")
+    return order
+
+
+# --- payment outcomes -----------------------------------------------------------------------
+
+
+class Outcome:
+    PAID = "paid"
+    ALREADY = "already"  # nothing to do: a repeat, or an event that arrived too late to matter
+    PROCESSING = "processing"
+    SEATS_LOST = "seats_lost"  # paid, but its seats went to someone else: refund it
+    EXPIRED = "expired"
+    FAILED = "failed"
+
+
+def _give_back_promo(order: Order) -> None:
+    if order.promo_code_id:
+        PromoCode.objects.filter(pk=order.promo_code_id, used__gt=0).update(used=F("used") - 1)
+
+
+def _release_reserved(order: Order) -> None:
+    EventSeat.objects.filter(hold_id=order.hold_id, status=EventSeat.Status.HELD).update(
+        status=EventSeat.Status.AVAILABLE, hold_id=None, held_until=None
+    )
+
+
+def confirm_payment(*, order: Order, payment_id: str) -> str:
+    """The provider says the money is in. Sell the order's seats (one conditional statement:
+    ours while reserved, or still free); if any went to someone else, nothing is sold and the
+    answer is SEATS_LOST, for the caller to refund. Call inside a transaction."""
+    order = _lock(order)
+    if order.status in (
+        Order.Status.PAID, Order.Status.PARTIALLY_REFUNDED, Order.Status.REFUNDED,
+        Order.Status.CANCELLED,
+    ):  # fmt: skip
+        return Outcome.ALREADY
+    seat_ids = list(order.items.values_list("seat_id", flat=True))
+    with transaction.atomic():  # a savepoint: a partial sale is undone
+        with connection.cursor() as cursor:
+            cursor.execute(SELL_SEATS, [order.pk, order.event_id, seat_ids, order.hold_id])
+            sold = cursor.rowcount
+        if sold != len(seat_ids):
+            transaction.set_rollback(True)
+    now = _now()
+    order.provider_payment_id = payment_id or order.provider_payment_id
+    order.paid_at = now
+    if sold != len(seat_ids):
+        # The money came after the seats were released and taken: give it all back.
+        _release_reserved(order)
+        if order.is_open:
+            _give_back_promo(order)
+        order.status = Order.Status.REFUNDED
+        order.save(update_fields=["status", "paid_at", "provider_payment_id", "updated_at"])
+        order.items.update(status=OrderItem.Status.REFUNDED)
+        return Outcome.SEATS_LOST
+    if not order.is_open and order.promo_code_id:
+        # Paid after lapsing: the promo use given back then is taken again (if any is left).
+        PromoCode.objects.filter(pk=order.promo_code_id).filter(
+            Q(max_uses__isnull=True) | Q(used__lt=F("max_uses"))
+        ).update(used=F("used") + 1)
+    order.status = Order.Status.PAID
+    order.save(update_fields=["status", "paid_at", "provider_payment_id", "updated_at"])
+    return Outcome.PAID
+
+
+def mark_processing(*, order: Order, payment_id: str) -> str:
+    """Checkout completed with a delayed method: keep the seats until it settles."""
+    order = _lock(order)
+    if order.status != Order.Status.PENDING_PAYMENT:
+        return Outcome.ALREADY
+    until = min(_now() + PROCESSING_RESERVATION, order.event.ends_at)
+    EventSeat.objects.filter(hold_id=order.hold_id, status=EventSeat.Status.HELD).update(
+        held_until=until
+    )
+    order.status = Order.Status.PROCESSING
+    order.provider_payment_id = payment_id
+    order.save(update_fields=["status", "provider_payment_id", "updated_at"])
+    return Outcome.PROCESSING
+
+
+def close_unpaid(*, order: Order, failed: bool = False) -> str:
+    """The session expired or the delayed payment failed: seats back on sale, promo use back."""
+    order = _lock(order)
+    allowed = (Order.Status.PROCESSING,) if failed else (Order.Status.PENDING_PAYMENT,)
+    if order.status not in allowed:
+        return Outcome.ALREADY
+    _release_reserved(order)
+    _give_back_promo(order)
+    order.status = Order.Status.PAYMENT_FAILED if failed else Order.Status.EXPIRED
+    order.save(update_fields=["status", "updated_at"])
+    return Outcome.FAILED if failed else Outcome.EXPIRED
+
+
+def flag_dispute(*, order: Order, reason: str) -> str:
+    order = _lock(order)
+    if order.disputed_at is not None:
+        return Outcome.ALREADY
+    order.disputed_at, order.dispute_reason = _now(), reason[:64]
+    order.save(update_fields=["disputed_at", "dispute_reason", "updated_at"])
+    record_audit(
+        actor=Actor.system("payment provider"), action="order.disputed", target_type="order",
+        target_id=order.code, data={"reason": reason},
+    )  # fmt: skip
+    return "flagged"
+
+
+def orders_past_window(now: datetime | None = None) -> list[Order]:
+    """Orders still waiting for the provider after their payment window closed."""
+    return list(
+        Order.objects.filter(
+            status=Order.Status.PENDING_PAYMENT, expires_at__lt=now or _now()
+        ).order_by("expires_at")[:500]
+    )
+
+
+# --- refunds and cancellations --------------------------------------------------------------
+
+
+REFUNDABLE = (Order.Status.PAID, Order.Status.PARTIALLY_REFUNDED)
+
+
+def _new_refund_uid() -> str:
+    return new_uid("re_")
+
+
+def _return_to_sale(order: Order, items: list[OrderItem]) -> None:
+    EventSeat.objects.filter(
+        id__in=[item.seat_id for item in items], order_id=order.pk, status=EventSeat.Status.SOLD
+    ).update(status=EventSeat.Status.AVAILABLE, order_id=None)
+
+
+def _status_after_refund(order: Order) -> str:
+    if order.refunded >= order.total or not order.items.filter(status="active").exists():
+        return Order.Status.REFUNDED
+    return Order.Status.PARTIALLY_REFUNDED
+
+
+def refund_items(
+    *,
+    order: Order,
+    actor: Actor,
+    reason: str,
+    seat_refs: list[str] | None = None,
+    amount: int | None = None,
+    note: str = "",
+    final_status: str | None = None,
+) -> Refund | None:
+    """Take items off the order (all active ones when `seat_refs` is None), put their seats back
+    on sale, and record a pending refund of their total (or of `amount`, e.g. a policy share).
+    The money moves afterwards, through the provider. Call inside a transaction; the caller
+    revokes the items' tickets in the same one. Returns None when nothing is owed back."""
+    order = _lock(order)
+    if order.status not in REFUNDABLE:
+        raise Conflict(
+            f"A {order.get_status_display().lower()} order cannot be refunded.",
+            code="order_not_refundable",
+            status=order.status,
+        )
+    active = list(order.items.filter(status=OrderItem.Status.ACTIVE))
+    if seat_refs is None:
+        items = active
+    else:
+        by_ref = {item.ref: item for item in active}
+        unknown = [ref for ref in dict.fromkeys(seat_refs) if ref not in by_ref]
+        if unknown:
+            raise Invalid(
+                "These seats are not active in this order.", code="seat_not_in_order", seats=unknown
+            )
+        items = [by_ref[ref] for ref in dict.fromkeys(seat_refs)]
+    if not items:
+        raise Invalid("Choose at least one ticket to refund.", code="no_items")
+    owed = sum(item.total for item in items) if amount is None else amount
+    owed = min(owed, order.total - order.refunded)
+    OrderItem.objects.filter(pk__in=[item.pk for item in items]).update(
+        status=OrderItem.Status.CANCELLED
+        if reason == Refund.Reason.CUSTOMER_CANCELLATION
+        else OrderItem.Status.REFUNDED
+    )
+    _return_to_sale(order, items)
+    refund = None
+    if owed > 0:
+        refund = Refund.objects.create(
+            uid=_new_refund_uid(), order=order, amount=owed, reason=reason, note=note[:500],
+            actor=actor.label,
+        )  # fmt: skip
+        refund.items.set(items)
+        order.refunded += owed
+    order.status = final_status or _status_after_refund(order)
+    if order.status == Order.Status.CANCELLED:
+        order.cancelled_at = _now()
+    order.save(update_fields=["refunded", "status", "cancelled_at", "updated_at"])
+    record_audit(
+        actor=actor, action=f"order.{reason}", target_type="order", target_id=order.code,
+        data={"seats": [item.ref for item in items], "amount": owed, "note": note},
+    )  # fmt: skip
+    return refund
+
+
+def refund_lost_order(*, order: Order) -> Refund:
+    """A pending refund of everything paid for an order whose seats were lost."""
+    refund = Refund.objects.create(
+        uid=_new_refund_uid(), order=order, amount=order.total, reason=Refund.Reason.SEATS_LOST,
+        actor="system",
+    )  # fmt: skip
+    Order.objects.filter(pk=order.pk).update(refunded=order.total)
+    return refund
+
+
+def cancellation_terms(order: Order, at: datetime | None = None) -> tuple[int, int]:
+    """(percent, amount) a customer would get back for cancelling now under the policy."""
+    at = at or _now()
+    percent = refund_percent(order.event.refund_policy, starts_at=order.event.starts_at, at=at)
+    remaining = sum(item.total for item in order.items.all() if item.status == "active")
+    return percent, money.refund_share(remaining, percent)
+
+
+def cancel_by_customer(*, order: Order) -> Refund | None:
+    """Self-service cancellation of the whole order under the event's refund policy."""
+    order = _lock(order)
+    if order.status not in REFUNDABLE:
+        raise Conflict("This order cannot be cancelled.", code="order_not_cancellable")
+    if order.event.starts_at <= _now():
+        raise Gone("The event has started.", code="event_started")
+    percent, amount = cancellation_terms(order)
+    if percent == 0:
+        raise Conflict(
+            "The refund policy no longer allows cancelling this order.",
+            code="refund_policy_closed",
+            policy=order.event.refund_policy,
+        )
+    return refund_items(
+        order=order,
+        actor=Actor.system(f"customer {order.email}"),
+        reason=Refund.Reason.CUSTOMER_CANCELLATION,
+        amount=amount,
+        note=f"{percent}% under the refund policy",
+        final_status=Order.Status.CANCELLED,
+    )
+
+
+def settle_refund(
+    *, refund: Refund, provider_refund_id: str, status: str, failure: str = ""
+) -> str:
+    """Record what the provider said about one of our refunds (repeatable, any order)."""
+    refund = Refund.objects.select_for_update().get(pk=refund.pk)
+    new = {
+        "succeeded": Refund.Status.SUCCEEDED,
+        "failed": Refund.Status.FAILED,
+        "canceled": Refund.Status.FAILED,
+    }.get(status, Refund.Status.PENDING)
+    if refund.status == new and refund.provider_refund_id == provider_refund_id:
+        return Outcome.ALREADY
+    if refund.status != Refund.Status.PENDING and new == Refund.Status.PENDING:
+        return Outcome.ALREADY  # a stale "pending" after the final word
+    refund.status = new
+    refund.provider_refund_id = provider_refund_id or refund.provider_refund_id
+    refund.failure_reason = failure[:255]
+    refund.save(update_fields=["status", "provider_refund_id", "failure_reason", "updated_at"])
+    if new == Refund.Status.FAILED:
+        record_audit(
+            actor=Actor.system("payment provider"), action="refund.failed", target_type="order",
+            target_id=refund.order.code, data={"refund": refund.uid, "reason": failure},
+        )  # fmt: skip
+    return new
+
+
+def record_external_refund(*, order: Order, provider_refund_id: str, amount: int) -> str:
+    """A refund made outside Boxoffice (e.g. in Stripe's dashboard): book it; when it covers the
+    rest of the order, the order is refunded and its seats go back on sale."""
+    if Refund.objects.filter(provider_refund_id=provider_refund_id).exists():
+        return Outcome.ALREADY
+    order = _lock(order)
+    amount = min(amount, order.total - order.refunded)
+    if amount <= 0 or order.status not in REFUNDABLE:
+        return Outcome.ALREADY
+    Refund.objects.create(
+        uid=_new_refund_uid(), order=order, amount=amount, reason=Refund.Reason.EXTERNAL,
+        status=Refund.Status.SUCCEEDED, provider_refund_id=provider_refund_id,
+        actor="payment provider",
+    )  # fmt: skip
+    order.refunded += amount
+    if order.refunded >= order.total:
+        items = list(order.items.filter(status=OrderItem.Status.ACTIVE))
+        OrderItem.objects.filter(pk__in=[item.pk for item in items]).update(
+            status=OrderItem.Status.REFUNDED
+        )
+        _return_to_sale(order, items)
+        order.status = Order.Status.REFUNDED
+    else:
+        order.status = Order.Status.PARTIALLY_REFUNDED
+    order.save(update_fields=["refunded", "status", "updated_at"])
+    return "booked"

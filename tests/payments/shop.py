@@ -1,0 +1,81 @@
+"""A small shop for payment tests: an on-sale event, clients for the organizer and platform
+sites, and helpers to hold, check out and deliver signed provider events."""
+
+import json
+import time
+from dataclasses import dataclass
+
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from boxoffice.payments.models import SandboxSession
+from boxoffice.payments.providers.sandbox import event_envelope, session_object
+from boxoffice.payments.signatures import sign
+from boxoffice.sales.models import Order
+from tests.factories import host_of, make_organizer
+from tests.reservations import on_sale_event
+
+
+@dataclass
+class Shop:
+    organizer: object
+    event: object
+    client: Client
+    platform: Client
+
+    def schema(self):
+        return schema_context(self.organizer.schema_name)
+
+    def post(self, path: str, payload: dict | None = None, **extra):
+        return self.client.post(path, payload or {}, content_type="application/json", **extra)
+
+    def hold(self, *refs: str) -> str:
+        answer = self.post(f"/api/v1/events/{self.event.uid}/holds", {"seats": list(refs)})
+        assert answer.status_code == 201, answer.json()
+        return answer.json()["token"]
+
+    def checkout(self, *refs: str, **fields) -> dict:
+        token = self.hold(*refs)
+        payload = {"email": "ana@example.com", "name": "Ana Lima"} | fields
+        answer = self.post(f"/api/v1/holds/{token}/checkout", payload)
+        assert answer.status_code == 201, answer.json()
+        return answer.json()
+
+    def order(self, code: str) -> Order:
+        with self.schema():
+            return Order.objects.select_related("event").get(code=code)
+
+    def session(self, code: str) -> SandboxSession:
+        return SandboxSession.objects.get(session_id=self.order(code).provider_session_id)
+
+    def deliver(self, event: dict, *, timestamp: int | None = None, secret: str | None = None):
+        body = json.dumps(event).encode()
+        return self.platform.post(
+            "/webhooks/stripe",
+            body,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=sign(body, timestamp=timestamp, secret=secret),
+        )
+
+    def session_event(self, code: str, event_type: str, **changes) -> dict:
+        """A Stripe-format event about this order's sandbox session, as the provider would
+        send it (`changes` override fields of the session object)."""
+        session = self.session(code)
+        for name, value in changes.items():
+            setattr(session, name, value)
+        return event_envelope(event_type, session_object(session))
+
+
+def make_shop(slug: str = "alpha", **event_fields) -> Shop:
+    organizer = make_organizer(slug)
+    event = on_sale_event(organizer, rows=5, seats=10, max_seats_per_order=6, **event_fields)
+    return Shop(
+        organizer=organizer,
+        event=event,
+        client=Client(HTTP_HOST=host_of(organizer)),
+        platform=Client(HTTP_HOST="localhost"),
+    )
+
+
+def now() -> int:
+    return int(time.time())
