@@ -3,7 +3,9 @@ sites, and helpers to hold, check out and deliver signed provider events."""
 
 import json
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
+from unittest import mock
 
 from django.test import Client
 from django_tenants.utils import schema_context
@@ -79,3 +81,17 @@ def make_shop(slug: str = "alpha", **event_fields) -> Shop:
 
 def now() -> int:
     return int(time.time())
+
+
+@contextmanager
+def jobs_run_inline(capture):
+    """Jobs queued on commit run in this process when the block ends, as a django-q2 worker
+    would run them (through boxoffice.jobs.run_in_schema). `capture` is pytest-django's
+    django_capture_on_commit_callbacks fixture."""
+    with (
+        mock.patch(
+            "boxoffice.jobs.async_task", side_effect=lambda func, *args, **options: func(*args)
+        ),
+        capture(execute=True),
+    ):
+        yield

@@ -11,7 +11,7 @@ from boxoffice.events.models import EventSeat
 from boxoffice.payments.models import PaymentRoute
 from boxoffice.sales import promotions
 from boxoffice.sales.models import Hold, Order, PromoCode
-from boxoffice.sales.orders import PAYMENT_WINDOW, SEAT_GRACE
+from boxoffice.sales.orders import SEAT_GRACE
 from tests.payments.shop import make_shop
 
 pytestmark = pytest.mark.django_db
