@@ -12,6 +12,7 @@ from boxoffice.events.api import router as events_router
 from boxoffice.events.pricing_api import router as pricing_router
 from boxoffice.payments.api import router as payments_router
 from boxoffice.sales.api import router as sales_router
+from boxoffice.sales.reports_api import router as reports_router
 from boxoffice.tickets.api import router as tickets_router
 from checkin.api import router as checkin_router
 from seatmaps.api import router as seatmaps_router
@@ -39,6 +40,7 @@ api_v1.add_router("/", sales_router)
 api_v1.add_router("/", tickets_router)
 api_v1.add_router("/", checkin_router)
 api_v1.add_router("/", payments_router)
+api_v1.add_router("/", reports_router)
 install_error_handlers(api_v1)
 
 platform_api = NinjaAPI(
