@@ -115,6 +115,12 @@ def _too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if isinstance(exc, ValueError) and "NUL (0x00)" in str(exc):
+        # psycopg refuses NUL characters in text before anything reaches the database; the
+        # request's transaction (if any) is already undone by the time we answer.
+        return error_response(
+            422, "invalid_characters", "The request contains a NUL character, which is not allowed."
+        )
     logger.exception("unhandled error in %s %s", request.method, request.path)
     return error_response(500, "server_error", "Something went wrong on our side.")
 

@@ -1,7 +1,7 @@
 """Emails to customers about their orders, sent by django-q2 jobs (queued on commit).
 
 Development prints them (console backend); production sends through EMAIL_URL. The confirmation
-carries each ticket's QR code as a PNG attachment once tickets are signed (boxoffice.tickets).
+carries each ticket's signed QR code as a PNG attachment (boxoffice.tickets.qr).
 """
 
 import logging
@@ -12,6 +12,7 @@ from django.db import connection
 from django.template.loader import render_to_string
 
 from boxoffice.sales.models import Order, Refund
+from boxoffice.tickets.qr import ticket_qr_png
 from tenants.models import Organizer
 
 logger = logging.getLogger(__name__)
@@ -27,11 +28,7 @@ SUBJECTS = {
 
 
 def _ticket_attachments(order: Order) -> list[tuple[str, bytes, str]]:
-    """One PNG QR code per valid ticket, when ticket signing is available."""
-    try:
-        from boxoffice.tickets.qr import ticket_qr_png
-    except ImportError:  # signing not installed yet: the order link still shows the tickets
-        return []
+    """One PNG QR code (the signed payload) per valid ticket."""
     return [
         (f"ticket-{ticket.uid}.png", ticket_qr_png(ticket), "image/png")
         for ticket in order.tickets.filter(status="valid").select_related("seat")

@@ -463,6 +463,10 @@ def settle_refund(
         return Outcome.ALREADY
     if refund.status != Refund.Status.PENDING and new == Refund.Status.PENDING:
         return Outcome.ALREADY  # a stale "pending" after the final word
+    if new == Refund.Status.FAILED and refund.status != Refund.Status.FAILED:
+        # The money did not go back: the order no longer counts it as refunded (the seats stay
+        # released and the tickets revoked; the audit entry below asks a person to follow up).
+        Order.objects.filter(pk=refund.order_id).update(refunded=F("refunded") - refund.amount)
     refund.status = new
     refund.provider_refund_id = provider_refund_id or refund.provider_refund_id
     refund.failure_reason = failure[:255]

@@ -23,7 +23,7 @@ def test_percent_discount_fee_and_exclusive_tax_per_ticket():
     )  # fmt: skip
     first, second = result.items
     assert (first.discount, first.fee, first.tax, first.total) == (500, 200, 893, 5593)
-    assert (second.discount, second.tax, second.total) == (250, 466, 2916)  # 2450 * 19% = 465.5, half up
+    assert (second.discount, second.tax, second.total) == (250, 466, 2916)  # 465.5 half up
     assert result.total == first.total + second.total
     assert result.subtotal - result.discount + result.fees + result.tax == result.total
 

@@ -53,6 +53,9 @@ def test_a_completed_checkout_sells_the_seats_issues_tickets_and_emails_the_cust
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["ana@example.com"]
     assert code in mail.outbox[0].subject and f"/orders/{code}/?secret=" in mail.outbox[0].body
+    attachments = mail.outbox[0].attachments
+    assert [mimetype for _name, _content, mimetype in attachments] == ["image/png"] * 2
+    assert all(content.startswith(b"\x89PNG") for _name, content, _mimetype in attachments)
 
 
 def test_a_bad_signature_is_refused_and_stores_nothing():
@@ -248,3 +251,31 @@ def test_unhandled_event_types_are_acknowledged():
     assert answer.status_code == 200
     assert WebhookEvent.objects.get().status == "ignored"
     assert Hold.objects.none().count() == 0
+
+
+def test_a_refund_that_fails_at_the_provider_is_no_longer_counted_as_refunded():
+    shop = make_shop()
+    code = shop.checkout("stalls/B/1", "stalls/B/2")["order_code"]
+    shop.deliver(paid_event(shop, code))
+    from tests.factories import owner_of, signed_in_client
+
+    owner = signed_in_client(shop.organizer, owner_of(shop.organizer))
+    refunded = owner.post(
+        f"/api/v1/orders/{code}/refunds", {"seats": ["stalls/B/1"]}, content_type="application/json"
+    ).json()["refund"]
+    assert shop.order(code).refunded == 5000
+    with shop.schema():
+        provider_id = Refund.objects.get(uid=refunded["id"]).provider_refund_id
+    failed = event_envelope(
+        "refund.failed",
+        {"id": provider_id, "object": "refund", "amount": 5000, "status": "failed",
+         "failure_reason": "expired_or_canceled_card",
+         "metadata": {"schema": "org_alpha", "order": code, "refund": refunded["id"]}},
+    )  # fmt: skip
+    assert shop.deliver(failed).status_code == 200
+    assert shop.deliver(failed | {"id": failed["id"] + "x"}).status_code == 200  # twice: once
+    order = shop.order(code)
+    assert order.refunded == 0
+    with shop.schema():
+        refund = Refund.objects.get(uid=refunded["id"])
+    assert (refund.status, refund.failure_reason) == ("failed", "expired_or_canceled_card")

@@ -1,5 +1,6 @@
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -95,6 +96,12 @@ class Command(BaseCommand):
             category="theater",
             starts_at=starts,
             ends_at=starts + timedelta(hours=3),
+            # What a customer sees at checkout: a service fee, VAT included in the prices, and
+            # self-service cancellation (full refund until a week before, half until a day).
+            fee_per_ticket=150,
+            tax_rate=Decimal("9"),
+            tax_inclusive=True,
+            refund_policy=[{"days_before": 7, "percent": 100}, {"days_before": 1, "percent": 50}],
         )
         regular = {"premium": 6500, "standard": 4500, "economy": 2900, "restricted": 1900}
         pricing.set_price_table(
