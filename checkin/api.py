@@ -240,6 +240,19 @@ def update_list(request: HttpRequest, list_id: str, payload: CheckinListPatch) -
 # --- devices (admins) ---------------------------------------------------------------------------
 
 
+# Before /checkin/devices/{device_id}: URL patterns match in order.
+@router.post(
+    "/checkin/devices/pair",
+    auth=None,
+    response=PairedOut,
+    throttle=[login_throttle()],
+    summary="Exchange a one-time pairing code for the device's token",
+)
+def pair(request: HttpRequest, payload: PairIn) -> dict:
+    device, token = services.pair_device(code=payload.code)
+    return {**device_self_out(request, device), "token": token}
+
+
 @router.get("/checkin/devices", response=list[DeviceOut], summary="Check-in devices (admin)")
 def list_devices(request: HttpRequest) -> list[dict]:
     require_role(request, Role.ADMIN)
@@ -290,18 +303,6 @@ def revoke_device(request: HttpRequest, device_id: str) -> dict:
 
 
 # --- the device itself --------------------------------------------------------------------------
-
-
-@router.post(
-    "/checkin/devices/pair",
-    auth=None,
-    response=PairedOut,
-    throttle=[login_throttle()],
-    summary="Exchange a one-time pairing code for the device's token",
-)
-def pair(request: HttpRequest, payload: PairIn) -> dict:
-    device, token = services.pair_device(code=payload.code)
-    return {**device_self_out(request, device), "token": token}
 
 
 @router.get(

@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -15,7 +16,7 @@ from boxoffice.tickets.selectors import public_keys
 from checkin.models import Admission, CheckinList, Scan
 
 MANIFEST_FORMAT = 1
-CURSOR_PREFIX = "c1."
+CURSOR_PREFIX = "s1."
 TICKET_FIELDS = ["id", "seat", "category", "name", "status"]
 ADMITTED_FIELDS = ["ticket", "inside", "admitted_at", "gate"]
 PAID_STATES = ["paid", "partially_refunded"]
@@ -41,12 +42,23 @@ ORDER BY a.ticket_id
 """
 
 
-def parse_cursor(cursor: str | None) -> int | None:
+# Changed by a transaction the cursor's snapshot did not see. The first test lets the
+# (table, change_xid) index skip everything older than the snapshot's xmin.
+CHANGED_SINCE = (
+    "AND {table}.change_xid >= %(xmin)s AND NOT pg_visible_in_snapshot("
+    "{table}.change_xid::text::xid8, %(snapshot)s::pg_snapshot)"
+)
+SNAPSHOT = re.compile(r"\d{1,20}:\d{1,20}:(\d{1,20}(,\d{1,20}){0,9999})?")
+
+
+def parse_cursor(cursor: str | None) -> tuple[int, str] | None:
+    """(xmin, snapshot text) of a cursor the manifest gave out; None for a full manifest."""
     if not cursor:
         return None
-    if not cursor.startswith(CURSOR_PREFIX) or not cursor[len(CURSOR_PREFIX) :].isdigit():
+    snapshot = cursor[len(CURSOR_PREFIX) :]
+    if not cursor.startswith(CURSOR_PREFIX) or not SNAPSHOT.fullmatch(snapshot):
         raise Invalid("This cursor is not one the manifest gave out.", code="invalid_cursor")
-    return int(cursor[len(CURSOR_PREFIX) :])
+    return int(snapshot.split(":", 1)[0]), snapshot
 
 
 @dataclass
@@ -55,11 +67,12 @@ class Manifest:
     etag: str
 
 
-def _snapshot_xmin() -> int:
-    """Every transaction with a lower id has finished (committed or not), so every row written
-    below it is visible from now on. Rows written at or above it come again next time."""
+def _current_snapshot() -> str:
+    """Which transactions had committed as this read began ("xmin:xmax:in-progress ids"). Every
+    row changed by a transaction visible in it is in this manifest (the queries run after it);
+    the next delta sends the rows of every transaction that was not."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        cursor.execute("SELECT pg_current_snapshot()::text")
         return cursor.fetchone()[0]
 
 
@@ -68,20 +81,20 @@ def build_manifest(checkin_list: CheckinList, *, cursor: str | None = None) -> M
     ids and the admitted set. With a cursor, only rows changed since it (plus possibly a few
     already sent: applying them twice is harmless)."""
     since = parse_cursor(cursor)
-    next_cursor = _snapshot_xmin()
+    next_cursor = _current_snapshot()
     params = {"event": checkin_list.event_id, "list": checkin_list.pk, "paid": PAID_STATES}
     with connection.cursor() as db:
         if since is None:
             db.execute(TICKETS_SQL.format(since=""), params)
         else:
-            db.execute(TICKETS_SQL.format(since="AND t.change_xid >= %(since)s"),
-                       {**params, "since": since})  # fmt: skip
+            db.execute(TICKETS_SQL.format(since=CHANGED_SINCE.format(table="t")),
+                       {**params, "xmin": since[0], "snapshot": since[1]})  # fmt: skip
         tickets = [list(row) for row in db.fetchall()]
         if since is None:
             db.execute(ADMITTED_SQL.format(since=""), params)
         else:
-            db.execute(ADMITTED_SQL.format(since="AND a.change_xid >= %(since)s"),
-                       {**params, "since": since})  # fmt: skip
+            db.execute(ADMITTED_SQL.format(since=CHANGED_SINCE.format(table="a")),
+                       {**params, "xmin": since[0], "snapshot": since[1]})  # fmt: skip
         admitted = [
             [ticket, inside, admitted_at.isoformat(), gate]
             for ticket, inside, admitted_at, gate in db.fetchall()

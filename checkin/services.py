@@ -610,6 +610,8 @@ def _apply_override(
     if not reason:
         raise Invalid("Give a reason for the override.", code="reason_required")
     locked = Scan.objects.select_for_update().get(pk=scan.pk)
+    # The device at the door: the one calling, else the one that made the scan.
+    device = device or locked.device
     if locked.overridden:
         raise Conflict("This scan was overridden already.", code="already_overridden")
     if locked.direction != Direction.ENTRY or locked.verdict == Verdict.OK:
