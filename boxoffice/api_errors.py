@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -115,9 +116,9 @@ def _too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-    if isinstance(exc, ValueError) and "NUL (0x00)" in str(exc):
-        # psycopg refuses NUL characters in text before anything reaches the database; the
-        # request's transaction (if any) is already undone by the time we answer.
+    if isinstance(exc, ValueError | DataError) and "NUL (0x00)" in str(exc):
+        # psycopg refuses NUL characters in text (as DataError, or ValueError outside Django's
+        # wrapper); the request's transaction, if any, is already undone by the time we answer.
         return error_response(
             422, "invalid_characters", "The request contains a NUL character, which is not allowed."
         )

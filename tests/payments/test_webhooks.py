@@ -9,12 +9,13 @@ from django.core import mail
 from django.utils import timezone
 
 from boxoffice.events.models import EventSeat
-from boxoffice.payments.models import WebhookEvent
+from boxoffice.payments.models import SandboxSession, WebhookEvent
 from boxoffice.payments.providers.sandbox import event_envelope
 from boxoffice.payments.signatures import sign
 from boxoffice.sales.models import Hold, Order, Refund
 from boxoffice.sales.services import create_hold, hold_seats
 from boxoffice.tickets.models import Ticket
+from tests.factories import owner_of, signed_in_client
 from tests.payments.shop import jobs_run_inline, make_shop, now
 
 pytestmark = pytest.mark.django_db
@@ -256,8 +257,8 @@ def test_unhandled_event_types_are_acknowledged():
 def test_a_refund_that_fails_at_the_provider_is_no_longer_counted_as_refunded():
     shop = make_shop()
     code = shop.checkout("stalls/B/1", "stalls/B/2")["order_code"]
+    SandboxSession.objects.update(status="complete", payment_status="paid")  # paid at the provider
     shop.deliver(paid_event(shop, code))
-    from tests.factories import owner_of, signed_in_client
 
     owner = signed_in_client(shop.organizer, owner_of(shop.organizer))
     refunded = owner.post(
