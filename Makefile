@@ -32,6 +32,7 @@ bench: install
 	.venv/bin/python -m tests.bench.provisioning
 	.venv/bin/python -m tests.bench.seatmaps_publish
 	.venv/bin/python -m tests.bench.ticket_war
+	.venv/bin/python -m tests.bench.tickets_checkin
 
 lint: install
 	.venv/bin/ruff check .

@@ -51,7 +51,8 @@ def decode_payload(text: str) -> TicketPayload:
     if not isinstance(text, str) or len(text) > MAX_TEXT_LENGTH:
         raise MalformedPayload("not a ticket")
     try:
-        raw = base45.b45decode(text.strip())
+        # Only line ends: a space is a base45 digit, so a payload may begin or end with one.
+        raw = base45.b45decode(text.strip("\r\n"))
     except (ValueError, TypeError, KeyError, IndexError) as exc:
         raise MalformedPayload("not base45") from exc
     if len(raw) != PAYLOAD_BYTES:

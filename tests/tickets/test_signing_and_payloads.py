@@ -180,3 +180,15 @@ def test_issue_is_repeatable_and_reissue_revokes_the_old_payload(sold):
         assert new.payload != old.payload and new.item_id == old.item_id
         assert check_payload(new.payload)[0] is None
         assert revoke_tickets(items=[old.item], reason="refund") == 1
+
+
+def test_payloads_starting_with_a_space_decode(db):
+    """A space is a base45 digit: a payload must never be trimmed. Every payload of a key whose
+    top byte is 5 starts with one ((1 * 256 + 5) % 45 is the space's value, 36)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    private = Ed25519PrivateKey.generate()
+    text = sign_payload(private_key=private, key_id=0x05ABCDEF, ticket_id=42, event_id=1)
+    assert text.startswith(" ")
+    assert decode_payload(text).ticket_id == 42
+    assert decode_payload(text + "\r\n").key_id == 0x05ABCDEF
