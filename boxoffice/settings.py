@@ -66,6 +66,7 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_q",
+    "django_htmx",
     "boxoffice",
     "tenants",
     "boxoffice.payments",
@@ -77,6 +78,7 @@ TENANT_APPS = [
     "boxoffice.sales",
     "boxoffice.tickets",
     "checkin",
+    "boxoffice.shop",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -93,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "boxoffice.middleware.SuspendedOrganizerMiddleware",
     "boxoffice.middleware.JsonApiErrorsMiddleware",
 ]

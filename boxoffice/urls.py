@@ -1,6 +1,6 @@
 """URLs of an organizer's site, `<slug>.<BASE_DOMAIN>`."""
 
-from django.urls import path
+from django.urls import include, path
 
 from boxoffice.api import api_v1
 from boxoffice.payments import views as payment_views
@@ -8,13 +8,14 @@ from boxoffice.tickets import views as ticket_views
 from tenants import views as tenant_views
 
 urlpatterns = [
+    # The availability stream's path answers here only under WSGI (see boxoffice/shop/stream.py).
+    path("", include("boxoffice.shop.urls")),
     path("api/v1/", api_v1.urls),
     path("orders/<str:code>/tickets", ticket_views.order_tickets_page, name="order_tickets"),
     path("orders/<str:code>/", payment_views.order_page, name="order"),
     path("login/", tenant_views.log_in, name="login"),
     path("logout/", tenant_views.log_out, name="logout"),
     path("console/", tenant_views.console_home, name="console"),
-    path("", tenant_views.organizer_home, name="home"),
 ]
 
 handler403 = "boxoffice.http_errors.forbidden"

@@ -23,6 +23,10 @@ class Organizer(TenantMixin):
     # `application_fee_bps` basis points (1/100 of a percent) of each order.
     stripe_account_id = models.CharField(max_length=64, blank=True)
     application_fee_bps = models.PositiveIntegerField(default=0)
+    # Branding of the customer shop: the accent colour (#rrggbb) and a logo image address
+    # (https, or a path on the organizer's own site); the name is `name`.
+    brand_color = models.CharField(max_length=7, default="#4b3fd1")
+    logo_url = models.URLField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -40,6 +44,10 @@ class Organizer(TenantMixin):
             models.CheckConstraint(
                 condition=models.Q(currency__regex=r"^[A-Z]{3}$"),
                 name="organizer_currency_iso4217",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(brand_color__regex=r"^#[0-9a-fA-F]{6}$"),
+                name="organizer_brand_color_hex",
             ),
         ]
 

@@ -1,5 +1,6 @@
 """Events: a public listing and event pages for customers, the rest for the organizer."""
 
+import hashlib
 import zoneinfo
 from datetime import datetime
 
@@ -26,11 +27,19 @@ from boxoffice.events.schemas import (
     SeatsOut,
 )
 from seatmaps import selectors as seatmap_selectors
+from seatmaps.document import parse_document
+from seatmaps.models import SeatMapVersion
+from seatmaps.svg import render_svg
 from tenants.auth import optional_actor
 from tenants.permissions import require_role
 from tenants.roles import Role
 
 router = Router(tags=["events"])
+
+# The public map of a published version drawn once per process: versions never change, and a
+# 20,000-seat map takes a good fraction of a second to draw. Keyed by schema and version.
+_public_maps: dict[tuple, tuple[str, str]] = {}
+PUBLIC_MAPS_KEPT = 16
 
 
 class ListingFilters(Schema):
@@ -158,6 +167,39 @@ def event_seats(request: HttpRequest, event_id: str) -> HttpResponse:
         {"columns": columns, "seats": [list(seat) for seat in selectors.seat_list(event)]}
     )
     # The inventory of an event never changes shape, so renderers may cache it.
+    patch_cache_control(response, public=True, max_age=3600)
+    return response
+
+
+@router.get("/events/{event_id}/map.svg", auth=None, summary="The event's seat map as SVG (public)")
+@decorate_view(gzip_page)
+def event_map_svg(request: HttpRequest, event_id: str) -> HttpResponse:
+    """The published version the event sells, titled with the event, without per-seat tooltips
+    (the shop draws its own, with prices) and without the seat map's internal name or version:
+    `data-seat` on each seat is the ref the availability snapshot and the hold API use."""
+    event = _visible_event(request, event_id)
+    key = (request.tenant.schema_name, event.pk, event.seat_map_version_id, event.title)
+    cached = _public_maps.get(key)
+    if cached is None:
+        document = (
+            SeatMapVersion.objects.filter(pk=event.seat_map_version_id)
+            .values_list("document", flat=True)
+            .get()
+        )
+        svg = render_svg(parse_document(document), title=event.title, seat_titles=False)
+        digest = hashlib.blake2b(svg.encode(), digest_size=12).hexdigest()
+        if len(_public_maps) >= PUBLIC_MAPS_KEPT:
+            _public_maps.pop(next(iter(_public_maps)))
+        cached = _public_maps[key] = (svg, f'"{digest}"')
+    svg, etag = cached
+    seen = {tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))}
+    response = (
+        HttpResponse(status=304)
+        if etag in seen
+        else HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    )
+    response["ETag"] = etag
+    # Public: the same picture for everyone; revalidated hourly (the title may be edited).
     patch_cache_control(response, public=True, max_age=3600)
     return response
 

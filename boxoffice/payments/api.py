@@ -19,6 +19,8 @@ from boxoffice.payments.schemas import (
     PromoCodeIn,
     PromoCodeOut,
     PromoCodePatch,
+    QuoteIn,
+    QuoteOut,
     RefundIn,
     RefundResultOut,
 )
@@ -119,6 +121,62 @@ def order_out(order: Order, *, customer: bool) -> dict:
         "paid_at": order.paid_at,
         "disputed": order.disputed_at is not None,
         "cancellation": cancellation,
+    }
+
+
+@router.post(
+    "/holds/{token}/quote",
+    response=QuoteOut,
+    auth=None,
+    summary="What checkout would charge for this hold now (writes nothing)",
+)
+def quote(request: HttpRequest, token: str, payload: QuoteIn) -> dict:
+    hold = find_hold(token)
+    quote = orders.quote_order(
+        hold=hold,
+        tickets=[orders.TicketChoice(t.seat, t.ticket_type) for t in payload.tickets],
+        promo_code=payload.promo_code,
+    )
+    event, breakdown = hold.event, quote.breakdown
+    items = [
+        {
+            "seat": seat.ref, "label": orders.seat_label(seat), "category": seat.category,
+            "ticket_type": quote.ticket_types[seat.ref].code,
+            "ticket_type_name": quote.ticket_types[seat.ref].name, "price": amounts.price,
+            "discount": amounts.discount, "fee": amounts.fee, "tax": amounts.tax,
+            "total": amounts.total,
+        }
+        for seat, amounts in zip(quote.seats, breakdown.items, strict=True)
+    ]  # fmt: skip
+    lines = [
+        {"kind": "ticket", "description": f"{item['label']} ({item['ticket_type_name']})",
+         "amount": item["price"]}
+        for item in items
+    ]  # fmt: skip
+    if breakdown.discount:
+        lines.append(
+            {"kind": "discount", "description": f"Promo {quote.promo.code}",
+             "amount": -breakdown.discount}
+        )  # fmt: skip
+    if breakdown.fees:
+        lines.append({"kind": "fee", "description": "Service fees", "amount": breakdown.fees})
+    if breakdown.tax:
+        how = "included" if event.tax_inclusive else "added"
+        rate = event.tax_rate.normalize()
+        lines.append(
+            {"kind": "tax", "description": f"Tax {rate}% ({how})", "amount": breakdown.tax}
+        )
+    return {
+        "currency": request.tenant.currency,
+        "items": items,
+        "lines": lines,
+        "subtotal": breakdown.subtotal,
+        "discount": breakdown.discount,
+        "fees": breakdown.fees,
+        "tax": breakdown.tax,
+        "tax_inclusive": event.tax_inclusive,
+        "total": breakdown.total,
+        "promo_code": quote.promo.code if quote.promo else None,
     }
 
 

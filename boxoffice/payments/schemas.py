@@ -17,6 +17,37 @@ class CheckoutIn(Schema):
     promo_code: str | None = Field(None, max_length=32)
 
 
+class QuoteIn(Schema):
+    tickets: list[TicketChoiceIn] = Field(default_factory=list, max_length=50)
+    promo_code: str | None = Field(None, max_length=32)
+
+
+class QuoteItemOut(Schema):
+    seat: str
+    label: str
+    category: str
+    ticket_type: str
+    ticket_type_name: str
+    price: int
+    discount: int
+    fee: int
+    tax: int
+    total: int
+
+
+class QuoteOut(Schema):
+    currency: str
+    items: list[QuoteItemOut]
+    lines: list["LineOut"]
+    subtotal: int
+    discount: int
+    fees: int
+    tax: int
+    tax_inclusive: bool
+    total: int
+    promo_code: str | None
+
+
 class CheckoutOut(Schema):
     order_code: str
     order_secret: str

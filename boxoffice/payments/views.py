@@ -3,6 +3,7 @@ site), and the customer's order page (organizer site)."""
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -12,6 +13,9 @@ from boxoffice.payments.api import order_out
 from boxoffice.payments.models import SandboxSession
 from boxoffice.payments.providers.sandbox import SandboxProvider
 from boxoffice.sales.order_access import find_order
+from boxoffice.tickets.models import Ticket
+from boxoffice.tickets.qr import ticket_qr_svg
+from boxoffice.tickets.selectors import order_tickets
 from tenants.selectors import platform_url
 
 
@@ -50,20 +54,38 @@ def sandbox_checkout(request: HttpRequest, session_id: str) -> HttpResponse:
     )
 
 
+@never_cache
 def order_page(request: HttpRequest, code: str) -> HttpResponse:
-    """The customer's order: status, seats, money lines, tickets and refunds."""
+    """The customer's order (the link in every email, and where payment returns to): status,
+    seats, money lines, tickets with their QR codes, the calendar file and self-service
+    cancellation when the refund policy allows it."""
+    secret = request.GET.get("secret", "")
     try:
-        order = find_order(code, request.GET.get("secret", ""))
+        order = find_order(code, secret)
     except DomainError as error:
         raise Http404(error.message) from error
-    return render(
+    tickets = [
+        {
+            "ticket": ticket,
+            "valid": ticket.status == Ticket.Status.VALID,
+            "qr_svg": ticket_qr_svg(ticket) if ticket.status == Ticket.Status.VALID else "",
+        }
+        for ticket in order_tickets(order)
+    ]
+    response = render(
         request,
         "payments/order.html",
         {
             "order": order,
             "data": order_out(order, customer=True),
-            "secret": request.GET.get("secret", ""),
+            "secret": secret,
+            "tickets": tickets,
             "just_paid": "paid" in request.GET,
             "cancelled_checkout": "cancelled" in request.GET,
+            "cancelled_order": "cancelled_order" in request.GET,
+            "refused": request.GET.get("refused", ""),
         },
     )
+    # The secret is in the URL: keep it out of other sites' Referer headers.
+    response["Referrer-Policy"] = "no-referrer"
+    return response

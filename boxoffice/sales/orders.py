@@ -64,7 +64,7 @@ class TicketChoice:
     ticket_type: str  # a TicketType code
 
 
-def _promo(event: Event, code: str, now: datetime) -> PromoCode:
+def _usable_promo(event: Event, code: str, now: datetime) -> PromoCode:
     promo = PromoCode.objects.filter(event=event, code=code.strip().upper(), active=True).first()
     if promo is None:
         raise Invalid("This promo code does not exist.", code="promo_invalid")
@@ -72,6 +72,11 @@ def _promo(event: Event, code: str, now: datetime) -> PromoCode:
         promo.valid_until and now >= promo.valid_until
     ):
         raise Invalid("This promo code is not valid now.", code="promo_expired")
+    return promo
+
+
+def _promo(event: Event, code: str, now: datetime) -> PromoCode:
+    promo = _usable_promo(event, code, now)
     # Taking a use is one conditional statement, so the last use goes to exactly one order.
     taken = (
         PromoCode.objects.filter(pk=promo.pk)
@@ -105,7 +110,7 @@ def _ticket_types(
     return {seat.ref: chosen.get(seat.ref, default) for seat in seats}
 
 
-def _seat_label(seat: EventSeat) -> str:
+def seat_label(seat: EventSeat) -> str:
     if seat.kind == EventSeat.Kind.SPOT:
         return f"{seat.section}, standing"
     return f"{seat.section}, row {seat.row}, seat {seat.label}"
@@ -163,7 +168,7 @@ def place_order(
         )  # fmt: skip
         OrderItem.objects.bulk_create(
             OrderItem(
-                order=order, seat=seat, ref=seat.ref, label=_seat_label(seat),
+                order=order, seat=seat, ref=seat.ref, label=seat_label(seat),
                 category=seat.category, ticket_type=types[seat.ref].code,
                 ticket_type_name=types[seat.ref].name, price=amounts.price,
                 discount=amounts.discount, fee=amounts.fee, tax=amounts.tax, total=amounts.total,
@@ -177,6 +182,50 @@ def place_order(
         hold.status = Hold.Status.CONVERTED
         hold.save(update_fields=["status", "updated_at"])
     return order
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What checkout would charge for a hold now: its seats, their ticket types and the money."""
+
+    seats: list[EventSeat]
+    ticket_types: dict[str, TicketType]
+    breakdown: money.Breakdown
+    promo: PromoCode | None
+
+
+def quote_order(
+    *, hold: Hold, tickets: list[TicketChoice] | None = None, promo_code: str | None = None
+) -> Quote:
+    """The same prices, promo rules and arithmetic as `place_order`, writing nothing (a promo
+    code's use is only taken at checkout, so a used-up code shows here as exhausted only if
+    it already is)."""
+    check_hold_live(hold)
+    event = hold.event
+    seats = held_seats(hold)
+    if not seats:
+        raise Invalid("This hold has no seats.", code="empty_hold")
+    now = _now()
+    types = _ticket_types(event, seats, tickets or [])
+    in_force = prices_in_force(event=event, at=now)
+    prices = [
+        resolve_price(
+            event=event, category=seat.category, ticket_type=types[seat.ref].code, at=now,
+            in_force=in_force,
+        )
+        for seat in seats
+    ]  # fmt: skip
+    promo = _usable_promo(event, promo_code, now) if promo_code else None
+    if promo is not None and promo.max_uses is not None and promo.used >= promo.max_uses:
+        raise Conflict("This promo code has been used up.", code="promo_exhausted")
+    breakdown = money.break_down(
+        prices,
+        discount=money.Discount(promo.kind, promo.value) if promo else None,
+        fee_per_ticket=event.fee_per_ticket,
+        tax_rate=event.tax_rate,
+        tax_inclusive=event.tax_inclusive,
+    )
+    return Quote(seats=seats, ticket_types=types, breakdown=breakdown, promo=promo)
 
 
 def _create_order(**fields) -> Order:

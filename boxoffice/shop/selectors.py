@@ -1,0 +1,96 @@
+"""What the shop's pages read: the event listing, and one event's page data in a few queries."""
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from boxoffice.events.models import Event, EventSeat, TicketType
+from boxoffice.events.pricing import current_phase, prices_in_force
+from boxoffice.events.selectors import listed_events
+from seatmaps.models import SeatMapVersion, VersionArea, VersionSeat
+
+
+def event_listing(
+    *,
+    category: str | None = None,
+    starts_after: datetime | None = None,
+    starts_before: datetime | None = None,
+    price_max: int | None = None,
+    text: str | None = None,
+) -> QuerySet[Event]:
+    return listed_events(
+        category=category,
+        starts_after=starts_after,
+        starts_before=starts_before,
+        price_max=price_max,
+        text=text,
+    ).only(
+        "uid", "slug", "title", "category", "starts_at", "timezone", "status", "min_price",
+        "venue__name", "venue__city",
+    )  # fmt: skip
+
+
+def map_categories(event: Event) -> list[dict[str, str]]:
+    """The version's categories (key, name, colour), read from its document alone."""
+    categories = (
+        SeatMapVersion.objects.filter(pk=event.seat_map_version_id)
+        .values_list("document__categories", flat=True)
+        .first()
+    )
+    return [
+        {"key": c["key"], "name": c.get("name", c["key"]), "color": c.get("color", "#9aa0a6")}
+        for c in categories or []
+    ]
+
+
+def event_page(event: Event) -> dict[str, Any]:
+    """Everything the event page shows and its script needs besides the map and the snapshot:
+    categories with their prices now (per ticket type), ticket types, standing areas."""
+    now = timezone.now()
+    ticket_types = list(TicketType.objects.filter(event=event).values_list("code", "name"))
+    in_force = prices_in_force(event=event, at=now)
+    phase = current_phase(event=event, at=now)
+    by_category: dict[str, dict[str, int]] = defaultdict(dict)
+    for (category, code), amount in in_force.amounts.items():
+        by_category[category][code] = amount
+    in_use = dict(
+        EventSeat.objects.filter(event=event)
+        .order_by()
+        .values("category")
+        .annotate(n=Count("id"))
+        .values_list("category", "n")
+    )
+    categories = [
+        {
+            **category,
+            "prices": by_category.get(category["key"], {}),
+            "places": in_use[category["key"]],
+        }
+        for category in map_categories(event)
+        if category["key"] in in_use
+    ]
+    areas = [
+        {"section": section, "name": name, "category": category, "capacity": capacity}
+        for section, name, category, capacity in VersionArea.objects.filter(
+            version_id=event.seat_map_version_id
+        )
+        .order_by("section")
+        .values_list("section", "section_name", "category", "capacity")
+    ]
+    sections = dict(
+        VersionSeat.objects.filter(version_id=event.seat_map_version_id)
+        .order_by()
+        .values_list("section", "section_name")
+        .distinct()
+    )
+    sections.update({area["section"]: area["name"] for area in areas})
+    return {
+        "sections": sections,
+        "categories": categories,
+        "ticket_types": [{"code": code, "name": name} for code, name in ticket_types],
+        "areas": areas,
+        "phase": {"name": phase.name, "until": phase.until} if phase else None,
+    }

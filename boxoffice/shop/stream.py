@@ -1,0 +1,194 @@
+"""`GET /api/v1/events/{id}/availability/stream`: Server-Sent Events of an event's seat changes.
+
+Served by the ASGI application only (boxoffice/asgi.py puts `with_availability_streams` in front
+of Django), because a stream is a long-lived request: here it costs an asyncio task and a queue,
+no thread and no database connection (the changes come from the process's one LISTEN connection,
+`live.SeatChanges`). The organizer and the event are looked up once, in a worker thread, with the
+same rules as the rest of the site: unknown host or event 404, suspended organizer 423, drafts are
+not streamed.
+
+Messages:
+- `ready` once subscribed, and `reset` when changes may have been missed: fetch the snapshot
+  (`/events/{id}/availability`, ETag) again;
+- `seats` with `<position><letter>,...` (letters as in the snapshot), or `*` for "too many to
+  list, fetch the snapshot";
+- a comment every 15 s keeps proxies from closing an idle stream; after `STREAM_SECONDS` the
+  server ends the stream and the browser's EventSource reconnects (and resyncs).
+"""
+
+import asyncio
+import json
+import re
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections, connection
+from django.db.models import Q
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from boxoffice.shop.live import RESET, seat_changes
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+STREAM_PATH = re.compile(r"^/api/v1/events/(?P<event>[A-Za-z0-9_-]{1,80})/availability/stream$")
+KEEPALIVE_SECONDS = 15.0
+STREAM_SECONDS = 600.0
+RETRY_MS = 2000
+LOOKUP_CACHE_SECONDS = 30.0
+_lookups: dict[tuple[str, str], tuple[float, tuple[int, Any]]] = {}
+
+
+class Refusal(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _host(scope: Scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name == b"host":
+            return value.decode("latin-1").rsplit(":", 1)[0].lower().rstrip(".")
+    return ""
+
+
+def _find(hostname: str, identifier: str) -> tuple[str, int]:
+    """(schema, event pk) of a public event on this organizer's site, or a Refusal."""
+    from boxoffice.events.models import Event
+    from boxoffice.events.selectors import PUBLIC_STATUSES
+    from tenants.models import Domain
+
+    close_old_connections()
+    try:
+        domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
+        if domain is None or domain.tenant.schema_name == get_public_schema_name():
+            raise Refusal(404, "unknown_site", f"No organizer uses the address {hostname}.")
+        if domain.tenant.is_suspended:
+            raise Refusal(423, "organizer_suspended", "This organizer's site is suspended.")
+        schema = domain.tenant.schema_name
+        with schema_context(schema):
+            found = sorted(
+                Event.objects.filter(status__in=PUBLIC_STATUSES)
+                .filter(Q(uid=identifier) | Q(slug=identifier))
+                .values_list("uid", "pk")[:2],
+                key=lambda row: row[0] != identifier,
+            )
+        if not found:
+            raise Refusal(404, "event_not_found", "No such event.")
+        return schema, found[0][1]
+    finally:
+        # A stream lives for minutes: it must not keep this thread's connection open.
+        connection.close()
+
+
+async def _lookup(hostname: str, identifier: str) -> tuple[str, int]:
+    """Cached briefly, so that a crowd reconnecting at once costs one query per event."""
+    now = time.monotonic()
+    cached = _lookups.get((hostname, identifier))
+    if cached is not None and cached[0] > now:
+        outcome = cached[1]
+    else:
+        try:
+            outcome = (0, await sync_to_async(_find, thread_sensitive=False)(hostname, identifier))
+        except Refusal as refusal:
+            outcome = (1, refusal)
+        if len(_lookups) > 10_000:
+            _lookups.clear()
+        _lookups[(hostname, identifier)] = (now + LOOKUP_CACHE_SECONDS, outcome)
+    if outcome[0]:
+        raise outcome[1]
+    return outcome[1]
+
+
+async def _refuse(send: Send, refusal: Refusal) -> None:
+    body = json.dumps({"code": refusal.code, "message": refusal.message, "details": {}}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": refusal.status,
+            "headers": [(b"content-type", b"application/json"), (b"cache-control", b"no-store")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def availability_stream(scope: Scope, receive: Receive, send: Send, identifier: str) -> None:
+    hostname = _host(scope)
+    allowed = settings.BASE_DOMAIN
+    if not (hostname == allowed or hostname.endswith("." + allowed)):
+        await _refuse(send, Refusal(400, "bad_host", "Unknown host."))
+        return
+    try:
+        key = await _lookup(hostname, identifier)
+    except Refusal as refusal:
+        await _refuse(send, refusal)
+        return
+
+    disconnected = asyncio.Event()
+
+    async def watch_disconnect() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        disconnected.set()
+
+    watcher = asyncio.create_task(watch_disconnect())
+    hub = seat_changes()
+    try:
+        async with hub.subscribe(key) as queue:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [
+                        (b"content-type", b"text/event-stream; charset=utf-8"),
+                        (b"cache-control", b"no-cache, no-store"),
+                        (b"x-accel-buffering", b"no"),  # nginx: do not buffer the stream
+                    ],
+                }
+            )
+            await _body(send, f"retry: {RETRY_MS}\nevent: ready\ndata: \n\n")
+            deadline = time.monotonic() + STREAM_SECONDS
+            while not disconnected.is_set() and time.monotonic() < deadline:
+                getter = asyncio.ensure_future(queue.get())
+                stop = asyncio.ensure_future(disconnected.wait())
+                done, _ = await asyncio.wait(
+                    {getter, stop}, timeout=KEEPALIVE_SECONDS, return_when=asyncio.FIRST_COMPLETED
+                )
+                stop.cancel()
+                if getter not in done:
+                    getter.cancel()
+                    if not disconnected.is_set():
+                        await _body(send, ": keep-alive\n\n")
+                    continue
+                message = getter.result()
+                if message == RESET:
+                    await _body(send, "event: reset\ndata: \n\n")
+                else:
+                    await _body(send, f"event: seats\ndata: {message}\n\n")
+            if not disconnected.is_set():
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+    finally:
+        watcher.cancel()
+
+
+async def _body(send: Send, text: str) -> None:
+    await send({"type": "http.response.body", "body": text.encode(), "more_body": True})
+
+
+def with_availability_streams(django_app: ASGIApp) -> ASGIApp:
+    """The ASGI application: availability streams here, everything else to Django."""
+
+    async def application(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("method") == "GET":
+            match = STREAM_PATH.match(scope.get("path", ""))
+            if match:
+                await availability_stream(scope, receive, send, match["event"])
+                return
+        await django_app(scope, receive, send)
+
+    return application

@@ -1,0 +1,153 @@
+"""The customer shop on an organizer's site: the event list, event pages with the live seat map,
+and (with boxoffice.payments.views.order_page) the order's calendar file and cancellation."""
+
+import zoneinfo
+from datetime import datetime, time, timedelta
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from boxoffice.errors import DomainError
+from boxoffice.events.models import Event
+from boxoffice.events.selectors import event_by_id
+from boxoffice.payments import flows
+from boxoffice.sales.order_access import find_order
+from boxoffice.shop import selectors
+from boxoffice.shop.calendar import order_calendar
+from tenants.selectors import organizer_url
+
+WHEN_CHOICES = [
+    ("", "Any date"),
+    ("today", "Today"),
+    ("week", "Next 7 days"),
+    ("month", "Next 30 days"),
+]
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _window(when: str, zone: zoneinfo.ZoneInfo) -> tuple[datetime | None, datetime | None]:
+    """`today`, `week`, `month` in the organizer's time zone."""
+    start = timezone.make_aware(
+        datetime.combine(timezone.now().astimezone(zone).date(), time()), zone
+    )
+    days = {"today": 1, "week": 7, "month": 30}.get(when)
+    if days is None:
+        return None, None
+    return start, start + timedelta(days=days)
+
+
+@require_GET
+def event_list(request: HttpRequest) -> HttpResponse:
+    """The organizer's events on sale, filtered by category, date, price and text. An htmx
+    request (the filter form) gets only the results."""
+    organizer = request.tenant
+    filters = {
+        "category": request.GET.get("category", ""),
+        "when": request.GET.get("when", ""),
+        "price_max": request.GET.get("price_max", ""),
+        "q": request.GET.get("q", "").strip()[:100],
+    }
+    starts_after, starts_before = _window(filters["when"], zoneinfo.ZoneInfo(organizer.timezone))
+    price_max = _int(filters["price_max"])
+    events = selectors.event_listing(
+        category=filters["category"] or None,
+        starts_after=starts_after or timezone.now(),
+        starts_before=starts_before,
+        price_max=price_max * 100 if price_max is not None else None,
+        text=filters["q"] or None,
+    )[:100]
+    context = {
+        "events": events,
+        "filters": filters,
+        "categories": Event.Category.choices,
+        "when_choices": WHEN_CHOICES,
+        "filtered": any(filters.values()),
+    }
+    template = "shop/_event_results.html" if request.htmx else "shop/event_list.html"
+    return render(request, template, context)
+
+
+@require_GET
+def event_page(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        event = event_by_id(slug)
+    except DomainError as error:
+        raise Http404(error.message) from error
+    page = selectors.event_page(event)
+    on_sale = event.status == Event.Status.ON_SALE
+    config = {
+        "event": event.uid,
+        "title": event.title,
+        "currency": request.tenant.currency,
+        "onSale": on_sale,
+        "maxSeats": event.max_seats_per_order,
+        "holdMinutes": event.hold_minutes,
+        "categories": page["categories"],
+        "ticketTypes": page["ticket_types"],
+        "areas": page["areas"],
+        "sections": page["sections"],
+        "api": "/api/v1",
+    }
+    return render(
+        request,
+        "shop/event.html",
+        {"event": event, "page": page, "config": config, "on_sale": on_sale},
+    )
+
+
+def _order(request: HttpRequest, code: str):
+    try:
+        return find_order(code, request.GET.get("secret", ""))
+    except DomainError as error:
+        raise Http404(error.message) from error
+
+
+@require_GET
+@never_cache
+def order_calendar_file(request: HttpRequest, code: str) -> HttpResponse:
+    order = _order(request, code)
+    link = organizer_url(
+        request.tenant, f"/orders/{order.code}/?secret={request.GET['secret']}", request=request
+    )
+    response = HttpResponse(
+        order_calendar(order, host=request.get_host().split(":")[0], url=link),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{order.event.slug}.ics"'
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_POST
+def cancel_order(request: HttpRequest, code: str) -> HttpResponse:
+    """The order page's cancel button (a form with CSRF): the refund policy decides."""
+    order = _order(request, code)
+    secret = request.GET["secret"]
+    try:
+        flows.cancel_order(order=order)
+    except DomainError as error:
+        return redirect(f"/orders/{order.code}/?secret={secret}&refused={error.code}")
+    return redirect(f"/orders/{order.code}/?secret={secret}&cancelled_order=1")
+
+
+def stream_needs_asgi(request: HttpRequest, event_id: str) -> JsonResponse:
+    """Reached only when the site is served over WSGI, where the ASGI application's stream
+    handler (boxoffice/shop/stream.py) is not in front: browsers then poll the snapshot."""
+    return JsonResponse(
+        {
+            "code": "stream_unavailable",
+            "message": "Live updates are served by the ASGI server; poll the availability "
+            "snapshot instead.",
+            "details": {"snapshot": f"/api/v1/events/{event_id}/availability"},
+        },
+        status=503,
+    )
