@@ -192,3 +192,21 @@ def test_payloads_starting_with_a_space_decode(db):
     assert text.startswith(" ")
     assert decode_payload(text).ticket_id == 42
     assert decode_payload(text + "\r\n").key_id == 0x05ABCDEF
+
+
+def test_the_readme_test_vector():
+    """boxoffice/tickets/README.md's example, for third-party scanners: keep the two in step."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    text = (
+        "W50KB0YM0000000000.D50000+03XD%-0YU2YUB9301C1G/37Y6%XODPK:GN23B08U-IJ0V5X*MXYD0BPL4G55"
+        "WOIA0SIHFWE519AU.9E3EWO7SVK1H$714DB0"
+    )
+    private = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    assert sign_payload(private_key=private, key_id=0x01020304, ticket_id=42, event_id=7) == text
+    decoded = decode_payload(text)
+    assert (decoded.key_id, decoded.ticket_id, decoded.event_id) == (0x01020304, 42, 7)
+    public = base64.b64decode("A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=")
+    assert keys.verify(public, decoded.signature, decoded.signed_bytes)
