@@ -33,6 +33,7 @@ bench: install
 	.venv/bin/python -m tests.bench.seatmaps_publish
 	.venv/bin/python -m tests.bench.ticket_war
 	.venv/bin/python -m tests.bench.tickets_checkin
+	.venv/bin/python -m tests.bench.payments
 
 lint: install
 	.venv/bin/ruff check .
