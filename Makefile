@@ -8,7 +8,7 @@ VENV_PYTHON := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(shell command -v $(PYTHON))
 
-.PHONY: install run test bench lint format
+.PHONY: install run test bench lint format chromium
 
 .uv/bin/uv:
 	$(PYTHON) -m venv .uv
@@ -23,15 +23,23 @@ run: install
 	DEBUG=$${DEBUG:-1} $(VENV_PYTHON) manage.py seed_demo
 	DEBUG=$${DEBUG:-1} $(VENV_PYTHON) manage.py serve
 
-test: install
+# The browser tests (tests/e2e) drive Debian's chromium; Playwright never downloads a browser.
+chromium:
+	@test -x /usr/bin/chromium || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium \
+		|| { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }; }
+
+test: install chromium
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/pytest
 
-bench: install
+bench: install chromium
 	.venv/bin/python -m tests.bench.provisioning
 	.venv/bin/python -m tests.bench.seatmaps_publish
 	.venv/bin/python -m tests.bench.ticket_war
+	.venv/bin/python -m tests.bench.shop_render
 	.venv/bin/python -m tests.bench.tickets_checkin
 	.venv/bin/python -m tests.bench.payments
 

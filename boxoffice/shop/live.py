@@ -92,6 +92,14 @@ class SeatChanges:
             if not self._streams:
                 self._idle_since = asyncio.get_running_loop().time()
 
+    async def close(self) -> None:
+        """Stop listening now (server shutdown): the LISTEN connection closes."""
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
     def _deliver(self, key: Key, message: str) -> None:
         for queue in self._streams.get(key, ()):
             try:
@@ -145,6 +153,13 @@ class SeatChanges:
 _by_loop: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, SeatChanges]" = (
     weakref.WeakKeyDictionary()
 )
+
+
+async def close_seat_changes() -> None:
+    """Server shutdown: close this event loop's LISTEN connection, if any."""
+    hub = _by_loop.pop(asyncio.get_running_loop(), None)
+    if hub is not None:
+        await hub.close()
 
 
 def seat_changes() -> SeatChanges:

@@ -29,7 +29,7 @@ from django.db import close_old_connections, connection
 from django.db.models import Q
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from boxoffice.shop.live import RESET, seat_changes
+from boxoffice.shop.live import RESET, close_seat_changes, seat_changes
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -180,10 +180,26 @@ async def _body(send: Send, text: str) -> None:
     await send({"type": "http.response.body", "body": text.encode(), "more_body": True})
 
 
+async def lifespan(receive: Receive, send: Send) -> None:
+    """Django has no lifespan events; the one thing to do at shutdown is closing the LISTEN
+    connection, so that the database sees this process leave at once."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await close_seat_changes()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
 def with_availability_streams(django_app: ASGIApp) -> ASGIApp:
     """The ASGI application: availability streams here, everything else to Django."""
 
     async def application(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await lifespan(receive, send)
+            return
         if scope["type"] == "http" and scope.get("method") == "GET":
             match = STREAM_PATH.match(scope.get("path", ""))
             if match:

@@ -5,7 +5,8 @@ import { ApiError, call } from "./api.js";
 import { formatMoney } from "./money.js";
 
 export class Checkout {
-  constructor({ form, api, config, hold, notify }) {
+  constructor({ form, api, config, hold, notify, placeName }) {
+    this.placeName = placeName;
     this.form = form;
     this.api = api;
     this.config = config;
@@ -43,7 +44,7 @@ export class Checkout {
     for (const seat of seats) {
       const label = document.createElement("label");
       label.className = "ticket-type";
-      label.textContent = seat.kind === "spot" ? `${seat.section}, standing` : `${seat.section}, row ${seat.row}, seat ${seat.label}`;
+      label.textContent = this.placeName(seat);
       const select = document.createElement("select");
       select.name = `type:${seat.ref}`;
       for (const type of types) {

@@ -49,7 +49,7 @@ const map = new SeatMap({
 });
 
 const hold = new Hold({ api, event, onChange: (data, reason) => showHold(data, reason) });
-const checkout = new Checkout({ form: $("[data-checkout]"), api, config, hold, notify });
+const checkout = new Checkout({ form: $("[data-checkout]"), api, config, hold, notify, placeName });
 
 function positionsOf(seats) {
   return seats.map((seat) => map.byRef.get(seat.ref)).filter((position) => position !== undefined);

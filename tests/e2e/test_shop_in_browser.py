@@ -1,0 +1,164 @@
+"""The shop in a real browser: buying through the sandbox, racing for a seat, a hold running out,
+and choosing seats with the keyboard alone."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from boxoffice.events.models import EventSeat
+from boxoffice.sales.models import Hold, Order
+from tests.e2e.conftest import in_database, screenshot
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # WhiteNoise hands Django's ASGI handler file iterators, which Django warns it reads in a
+    # thread; harmless here.
+    pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators"),
+]
+
+
+def seat(page, ref: str):
+    return page.locator(f'circle[data-seat="{ref}"]')
+
+
+def open_event(page, shop):
+    page.goto(shop.event_url())
+    expect(page.locator("body[data-map-ready]")).to_have_count(1)
+    expect(page.locator("[data-live-state]")).to_have_text("Live")
+
+
+def test_a_customer_buys_two_seats_and_sees_the_tickets(shop, new_page):
+    page = new_page()
+    page.goto(shop.url + "/")
+    expect(page.get_by_role("link", name="Harbour Lights")).to_be_visible()
+    page.get_by_role("link", name="Harbour Lights").click()
+    expect(page.locator("body[data-map-ready]")).to_have_count(1)
+    screenshot(page, "event-page")
+
+    seat(page, "stalls/B/3").click()
+    expect(page.locator("[data-selected] li")).to_have_count(1)
+    seat(page, "stalls/B/4").click()
+    expect(page.locator("[data-selected] li")).to_have_count(2)
+    expect(seat(page, "stalls/B/4")).to_have_class("seat c-standard mine")
+    expect(page.locator("[data-countdown]")).to_contain_text("Seats held for")
+    page.locator('select[name="type:stalls/B/4"]').select_option("child")
+    page.get_by_label("Email").fill("ana@example.com")
+    page.get_by_label("Name on the tickets").fill("Ana Lima")
+    # 50.00 adult + 25.00 child + 2 x 1.50 fees
+    expect(page.locator("[data-quote] tr.total")).to_contain_text("78.00")
+    screenshot(page, "checkout")
+    page.get_by_role("button", name="Continue to payment").click()
+
+    page.wait_for_url("**/sandbox/checkout/**")
+    page.get_by_role("button", name="Pay").click()
+    page.wait_for_url("**/orders/**")
+    expect(page.locator("[data-order-status]")).to_have_attribute("data-order-status", "paid")
+    expect(page.locator(".ticket")).to_have_count(2)
+    expect(page.locator(".ticket .qr svg")).to_have_count(2)
+    expect(page.get_by_role("link", name="Add to calendar")).to_be_visible()
+    expect(page.get_by_role("button", name="Cancel my order")).to_be_visible()
+    screenshot(page, "order-page")
+    sold = in_database(
+        shop.organizer,
+        lambda: sorted(EventSeat.objects.filter(status="sold").values_list("ref", flat=True)),
+    )
+    assert sold == ["stalls/B/3", "stalls/B/4"]
+    assert in_database(shop.organizer, lambda: Order.objects.get().status) == "paid"
+
+
+def test_two_customers_race_for_one_seat_and_the_loser_sees_it_taken(shop, new_page):
+    first, second = new_page(), new_page()
+    open_event(first, shop)
+    open_event(second, shop)
+
+    # Live: what one customer takes turns grey on the other's map without a reload.
+    seat(first, "stalls/C/1").click()
+    expect(first.locator("[data-selected] li")).to_have_count(1)
+    expect(seat(second, "stalls/C/1")).to_have_class("seat c-standard taken", timeout=3000)
+
+    # The race: both click the same free seat at once; exactly one gets it.
+    target = "stalls/C/5"
+    for page in (first, second):
+        page.evaluate(
+            "ref => setTimeout(() => document.querySelector(`circle[data-seat='${ref}']`)"
+            ".dispatchEvent(new MouseEvent('click', {bubbles: true})), 300)",
+            target,
+        )
+    first.wait_for_timeout(1500)
+    mine = [page.locator(f'circle[data-seat="{target}"].mine').count() for page in (first, second)]
+    assert sorted(mine) == [0, 1]
+    loser = second if mine[0] else first
+    expect(loser.locator("[data-notice]")).to_contain_text("was just taken")
+    expect(seat(loser, target)).to_have_class("seat c-standard taken")
+    assert in_database(shop.organizer, lambda: EventSeat.objects.get(ref=target).status) == "held"
+
+
+def test_the_countdown_running_out_frees_the_seats(shop, new_page):
+    page, onlooker = new_page(), new_page()
+    open_event(page, shop)
+    open_event(onlooker, shop)
+    seat(page, "stalls/D/1").click()
+    expect(page.locator("[data-selected] li")).to_have_count(1)
+    seat(page, "stalls/D/2").click()
+    expect(page.locator("[data-selected] li")).to_have_count(2)
+    expect(seat(onlooker, "stalls/D/2")).to_have_class("seat c-standard taken")
+
+    # A short hold: the one on this event ends in 4 s (the page learns it on reload, as after
+    # any visit away).
+    soon = timezone.now() + timedelta(seconds=4)
+
+    def shorten():
+        Hold.objects.update(expires_at=soon)
+        EventSeat.objects.filter(status="held").update(held_until=soon)
+
+    in_database(shop.organizer, shorten)
+    page.reload()
+    expect(page.locator("body[data-map-ready]")).to_have_count(1)
+    expect(page.locator("[data-selected] li")).to_have_count(2)
+    expect(page.locator("[data-countdown]")).to_contain_text("Seats held for 0:0")
+    expect(page.locator("[data-notice]")).to_contain_text("time ran out", timeout=10_000)
+    expect(page.locator("[data-selected] li")).to_have_text("No seats yet: pick them on the map.")
+    expect(seat(page, "stalls/D/1")).to_have_class("seat c-standard")
+    # Released for everyone at once, not only when the sweeper comes by.
+    expect(seat(onlooker, "stalls/D/1")).to_have_class("seat c-standard", timeout=3000)
+    statuses = in_database(
+        shop.organizer,
+        lambda: set(
+            EventSeat.objects.filter(ref__in=["stalls/D/1", "stalls/D/2"]).values_list(
+                "status", flat=True
+            )
+        ),
+    )
+    assert statuses == {"available"}
+
+
+def test_seats_can_be_chosen_with_the_keyboard_alone(shop, new_page):
+    page = new_page()
+    open_event(page, shop)
+    for _press in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('circle.seat')"):
+            break
+    else:
+        pytest.fail("Tab never reached a seat")
+    focused = page.locator("circle.seat:focus")
+    expect(focused).to_have_attribute("role", "button")
+    expect(focused).to_have_attribute(
+        "aria-label", "Stalls, row A, seat 1, Premium · from €25.00 · wheelchair space · available"
+    )
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("circle.seat:focus")).to_have_attribute("data-seat", "stalls/A/2")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-selected] li")).to_have_count(1)
+    expect(page.locator("circle.seat:focus")).to_have_attribute("aria-pressed", "true")
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("circle.seat:focus")).to_have_attribute("data-seat", "stalls/B/2")
+    page.keyboard.press(" ")
+    expect(page.locator("[data-selected] li")).to_have_count(2)
+    held = in_database(
+        shop.organizer,
+        lambda: sorted(EventSeat.objects.filter(status="held").values_list("ref", flat=True)),
+    )
+    assert held == ["stalls/A/2", "stalls/B/2"]
