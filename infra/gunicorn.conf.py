@@ -3,8 +3,9 @@
 Why not uvicorn workers (ASGI) yet: Django's ASGI handler runs every request a worker has accepted
 at once, each in its own thread with its own database connection, so an on-sale rush of 200
 customers opened more connections than PostgreSQL allows and answered 500s (tests/bench/RESULTS.md,
-"Ticket war"). Threaded workers bound the connections to workers x threads. When the live seat
-map's Server-Sent Events arrive, ASGI comes back together with Django's psycopg connection pool.
+"Ticket war"). Threaded workers bound the connections to workers x threads. The live seat map's
+Server-Sent Events are the one long-lived request: a separate ASGI process serves only that path
+(compose service `sse`, boxoffice/shop/README.md); here it answers 503 and browsers poll.
 
 Run from the repository root: `gunicorn -c infra/gunicorn.conf.py` (the app is named below).
 """
