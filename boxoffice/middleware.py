@@ -1,15 +1,33 @@
 """Which organizer a request is for, decided from its host before anything else runs."""
 
+import copy
+import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 
 from boxoffice.api_errors import CODE_BY_STATUS, error_response
 from boxoffice.http_errors import error_page, wants_json
-from tenants.models import Organizer
+from tenants.models import Domain, Organizer
+
+# Host -> (until when, organizer): the lookup is two of a hold request's round trips. A change
+# to an organizer or a domain empties this process's map at once; other processes see it within
+# this many seconds (a suspension, for one).
+ORGANIZER_CACHE_SECONDS = 5.0
+_organizer_by_host: dict[str, tuple[float, Organizer]] = {}
+
+
+def forget_organizers(**_kwargs: object) -> None:
+    _organizer_by_host.clear()
+
+
+for _model in (Organizer, Domain):
+    post_save.connect(forget_organizers, sender=_model, dispatch_uid=f"forget-{_model.__name__}")
+    post_delete.connect(forget_organizers, sender=_model, dispatch_uid=f"forget-{_model.__name__}")
 
 
 class OrganizerHostMiddleware(TenantMainMiddleware):
@@ -17,9 +35,17 @@ class OrganizerHostMiddleware(TenantMainMiddleware):
     organizer's; any other host is answered 404 without touching tenant data."""
 
     def get_tenant(self, domain_model: type, hostname: str) -> Organizer:
-        if hostname == settings.BASE_DOMAIN:
-            return Organizer.objects.get(schema_name=get_public_schema_name())
-        return super().get_tenant(domain_model, hostname)
+        now = time.monotonic()
+        cached = _organizer_by_host.get(hostname)
+        if cached is None or cached[0] <= now:
+            if hostname == settings.BASE_DOMAIN:
+                organizer = Organizer.objects.get(schema_name=get_public_schema_name())
+            else:
+                organizer = super().get_tenant(domain_model, hostname)
+            cached = (now + ORGANIZER_CACHE_SECONDS, organizer)
+            _organizer_by_host[hostname] = cached
+        # Each request gets its own instance: nothing one request sets on it reaches another.
+        return copy.copy(cached[1])
 
     def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
         return error_page(

@@ -6,7 +6,6 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from boxoffice.events.models import EventSeat
-from boxoffice.events.selectors import event_by_id
 from boxoffice.sales import services
 from boxoffice.sales.models import Hold
 from boxoffice.sales.schemas import (
@@ -26,7 +25,7 @@ hold_throttle = ClientRateThrottle("holds")
 def hold_out(
     hold: Hold,
     *,
-    seats: list[EventSeat] | None = None,
+    seats: list[EventSeat] | list[dict] | None = None,
     together: bool | None = None,
     token: str | None = None,
 ) -> dict:
@@ -51,7 +50,11 @@ def hold_out(
     summary="Start a hold (optionally with seats, best available or GA places)",
 )
 def create_hold(request: HttpRequest, event_id: str, payload: HoldIn) -> Status:
-    event = event_by_id(event_id)
+    event = services.find_event_for_holds(event_id)
+    if payload.seats and payload.best_available is None and payload.general_admission is None:
+        # The on-sale rush: a new hold with chosen seats, the leanest path there is.
+        hold, token, chosen = services.create_hold_with_seats(event=event, refs=payload.seats)
+        return Status(201, hold_out(hold, seats=chosen, token=token))
     together = None
     seats: list[EventSeat] = []
     # The hold and its first claim stand or fall together: a refused claim leaves no hold.

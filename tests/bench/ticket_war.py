@@ -409,6 +409,9 @@ def server_environment(setup: Setup) -> dict[str, str]:
         "SECURE_SSL_REDIRECT": "0",
         # Per client address; this is a load test, not a test of the limit.
         "RATE_LIMIT_HOLDS": "100000000/min",
+        # The customers' X-Forwarded-For is what a proxy in front would add: trust one proxy, so
+        # each customer is counted as its own address (with 0, all were 127.0.0.1).
+        "NUM_PROXIES": "1",
         "CONN_MAX_AGE": str(setup.conn_max_age),
         "WEB_CONCURRENCY": str(setup.workers),
     }

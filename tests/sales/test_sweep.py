@@ -22,8 +22,10 @@ def test_sweep_frees_lapsed_seats_in_every_organizer_and_keeps_live_ones(db):
             services.hold_seats(hold=lapsed, refs=["stalls/A/1", "stalls/A/2"])
             live, _ = services.create_hold(event=event)
             services.hold_seats(hold=live, refs=["stalls/A/3"])
+            # Before the test's transaction began: the sweep compares with PostgreSQL's now(),
+            # the start of that transaction, and building two organizers takes seconds.
             EventSeat.objects.filter(hold_id=lapsed.pk).update(
-                held_until=timezone.now() - timedelta(seconds=5)
+                held_until=timezone.now() - timedelta(minutes=5)
             )
 
     assert sweep_expired_holds_everywhere() == 4
