@@ -79,6 +79,7 @@ TENANT_APPS = [
     "boxoffice.tickets",
     "checkin",
     "boxoffice.shop",
+    "boxoffice.console",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -15,7 +15,7 @@ urlpatterns = [
     path("orders/<str:code>/", payment_views.order_page, name="order"),
     path("login/", tenant_views.log_in, name="login"),
     path("logout/", tenant_views.log_out, name="logout"),
-    path("console/", tenant_views.console_home, name="console"),
+    path("console/", include("boxoffice.console.urls")),
 ]
 
 handler403 = "boxoffice.http_errors.forbidden"

@@ -1,8 +1,8 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django_tenants.utils import get_public_schema_name
 
-from tenants.models import User
+from tenants.models import Organizer, User
 from tenants.permissions import member_actor
 
 
@@ -36,3 +36,19 @@ class SignupForm(forms.Form):
     )
     currency = forms.CharField(label="Currency", max_length=3, initial="EUR")
     timezone = forms.CharField(label="Time zone", max_length=64, initial="UTC")
+
+
+class MemberPasswordResetForm(PasswordResetForm):
+    """Reset links for members of `organizer` only. Invited members have no password yet, so an
+    unusable password does not stop the mail (it is how they set their first one)."""
+
+    def __init__(self, *args: object, organizer: Organizer, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.organizer = organizer
+
+    def get_users(self, email: str):  # type: ignore[override]
+        return User.objects.filter(
+            email=email.strip().lower(),
+            is_active=True,
+            memberships__organizer=self.organizer,
+        )

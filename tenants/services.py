@@ -1,7 +1,9 @@
 """Every write to organizers, users, memberships and API tokens."""
 
 import hashlib
+import re
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -286,3 +288,158 @@ def authenticate_api_token(*, organizer: Organizer, raw: str) -> ApiToken | None
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+# --- the console: team and settings -------------------------------------------------------------
+
+
+def _membership(organizer: Organizer, membership_id: int) -> Membership:
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("user")
+        .filter(organizer=organizer, pk=membership_id)
+        .first()
+    )
+    if membership is None:
+        raise NotFound("No such member.", code="member_not_found")
+    return membership
+
+
+def _may_manage(actor: Actor, membership: Membership, new_role: Role | None = None) -> None:
+    """Admins manage admins and staff; only an owner touches an owner or makes one."""
+    touches_owner = membership.role == Role.OWNER or new_role == Role.OWNER
+    if touches_owner and actor.role != Role.OWNER and actor.kind is not ActorKind.SYSTEM:
+        raise Forbidden("Only an owner may change an owner or make one.")
+
+
+def _keep_an_owner(organizer: Organizer, membership: Membership) -> None:
+    if membership.role != Role.OWNER:
+        return
+    owners = Membership.objects.filter(organizer=organizer, role=Role.OWNER).count()
+    if owners <= 1:
+        raise Conflict("An organizer needs at least one owner.", code="last_owner")
+
+
+def invite_member(
+    *,
+    organizer: Organizer,
+    email: str,
+    role: Role,
+    is_supervisor: bool = False,
+    actor: Actor,
+    send_invitation: Callable[[User], None] | None = None,
+) -> Membership:
+    """Add a person by email: an existing account joins at once; a new one is created without a
+    usable password. `send_invitation(user)` runs after commit (the console sends a set-password
+    link there)."""
+    email = email.strip().lower()
+    with transaction.atomic():
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = create_user(email=email, password=None)
+        membership = add_member(
+            organizer=organizer, user=user, role=role, is_supervisor=is_supervisor, actor=actor
+        )
+        if send_invitation is not None:
+            transaction.on_commit(lambda: send_invitation(user))
+    return membership
+
+
+def change_member(
+    *,
+    organizer: Organizer,
+    membership_id: int,
+    role: Role,
+    is_supervisor: bool,
+    actor: Actor,
+) -> Membership:
+    with transaction.atomic():
+        membership = _membership(organizer, membership_id)
+        _may_manage(actor, membership, role)
+        if role != Role.OWNER:
+            _keep_an_owner(organizer, membership)
+        membership.role = role
+        membership.is_supervisor = is_supervisor
+        membership.save(update_fields=["role", "is_supervisor", "updated_at"])
+        with schema_context(organizer.schema_name):
+            record_audit(
+                actor=actor,
+                action="member.changed",
+                target_type="user",
+                target_id=membership.user.email,
+                data={"role": role.value, "is_supervisor": is_supervisor},
+            )
+    return membership
+
+
+def remove_member(*, organizer: Organizer, membership_id: int, actor: Actor) -> None:
+    with transaction.atomic():
+        membership = _membership(organizer, membership_id)
+        _may_manage(actor, membership)
+        _keep_an_owner(organizer, membership)
+        email = membership.user.email
+        membership.delete()
+        with schema_context(organizer.schema_name):
+            record_audit(actor=actor, action="member.removed", target_type="user", target_id=email)
+
+
+ORGANIZER_SETTINGS = (
+    "name",
+    "currency",
+    "timezone",
+    "brand_color",
+    "logo_url",
+    "stripe_account_id",
+)
+
+
+def update_organizer_settings(*, organizer: Organizer, actor: Actor, changes: dict) -> Organizer:
+    """What an owner or admin may change about their organizer. The application fee is the
+    platform's to set, so it is not among ORGANIZER_SETTINGS."""
+    unknown = set(changes) - set(ORGANIZER_SETTINGS)
+    if unknown:
+        raise Invalid(f"Not a setting: {', '.join(sorted(unknown))}.", code="invalid_setting")
+    changes = dict(changes)
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()
+        if not changes["name"]:
+            raise Invalid("Give the organizer a name.", code="invalid_name")
+    if "currency" in changes:
+        changes["currency"] = _validate_currency(changes["currency"])
+    if "timezone" in changes:
+        changes["timezone"] = check_timezone(changes["timezone"])
+    if "brand_color" in changes and not re.fullmatch(r"#[0-9a-fA-F]{6}", changes["brand_color"]):
+        raise Invalid("The brand colour is #rrggbb.", code="invalid_color")
+    if "logo_url" in changes:
+        logo = changes["logo_url"].strip()
+        if logo and not (logo.startswith("https://") or logo.startswith("/")):
+            raise Invalid(
+                "The logo is an https address or a path on this site.", code="invalid_logo"
+            )
+        changes["logo_url"] = logo
+    if "stripe_account_id" in changes:
+        account = changes["stripe_account_id"].strip()
+        if account and not re.fullmatch(r"acct_[A-Za-z0-9]{1,60}", account):
+            raise Invalid(
+                "A Stripe connected account id looks like acct_1234…", code="invalid_account"
+            )
+        changes["stripe_account_id"] = account
+    with transaction.atomic():
+        locked = Organizer.objects.select_for_update().get(pk=organizer.pk)
+        before = {field: getattr(locked, field) for field in changes}
+        for field, value in changes.items():
+            setattr(locked, field, value)
+        locked.save(update_fields=[*changes, "updated_at"])
+        with schema_context(organizer.schema_name):
+            record_audit(
+                actor=actor,
+                action="organizer.settings_changed",
+                target_type="organizer",
+                target_id=locked.slug,
+                data={
+                    field: {"from": before[field], "to": value}
+                    for field, value in changes.items()
+                    if before[field] != value
+                },
+            )
+    return locked

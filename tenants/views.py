@@ -1,9 +1,11 @@
 """HTML pages for identity: sign in/out on every site, signup on the platform site, and the
-console's front page."""
+password reset on organizers' sites."""
 
 from django.contrib.auth import login, logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib.auth.views import PasswordResetView
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tenants.utils import get_public_schema_name
@@ -11,9 +13,7 @@ from django_tenants.utils import get_public_schema_name
 from boxoffice.errors import DomainError
 from boxoffice.throttles import login_throttle, signup_throttle
 from tenants import selectors, services
-from tenants.forms import LoginForm, SignupForm
-from tenants.permissions import role_required
-from tenants.roles import Role
+from tenants.forms import LoginForm, MemberPasswordResetForm, SignupForm
 
 FIELD_BY_ERROR = {
     "invalid_slug": "slug",
@@ -104,10 +104,26 @@ def organizer_home(request: HttpRequest) -> HttpResponse:
     return render(request, "tenants/organizer_home.html", {"organizer": request.tenant})
 
 
-@role_required(Role.STAFF)
-def console_home(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "tenants/console_home.html",
-        {"organizer": request.tenant, "actor": request.actor},
-    )
+class MemberPasswordResetView(PasswordResetView):
+    """Password reset on an organizer's site: mail goes only to its members (users are global,
+    but a stranger's address gets nothing from this host), and the link comes back to this host.
+    The page answers the same whether or not the address is known."""
+
+    template_name = "console/password_reset.html"
+    email_template_name = "console/email/password_reset.txt"
+    subject_template_name = "console/email/password_reset_subject.txt"
+    success_url = reverse_lazy("console:password_reset_done")
+    form_class = MemberPasswordResetForm
+
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "organizer": self.request.tenant}
+
+    def get_context_data(self, **kwargs: object) -> dict:
+        return {**super().get_context_data(**kwargs), "organizer": self.request.tenant}
+
+    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if _on_platform(request):
+            raise Http404("Password reset is on the organizer's site.")
+        if request.method == "POST" and not login_throttle().allow_request(request):
+            return _rate_limited(request, self.template_name, {"form": self.get_form()})
+        return super().dispatch(request, *args, **kwargs)
