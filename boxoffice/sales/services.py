@@ -38,13 +38,16 @@ CLAIM_BY_REF = (
     "WHERE event_id = %s AND ref = ANY(%s) AND kind = 'seat' "
     "AND (status = 'available' OR (status = 'held' AND held_until < now())) RETURNING ref"
 )
-# A new hold's first claim also returns what the answer shows of each seat.
-CLAIM_BY_REF_FOR_ANSWER = CLAIM_BY_REF.replace(
-    "RETURNING ref", 'RETURNING ref, kind, section, "row", label, category, position'
-)
 INSERT_HOLD = (
     "INSERT INTO sales_hold (event_id, token_hash, status, expires_at, max_expires_at, "
     "extensions, created_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
+)
+# A new hold and its first claim in one round trip: the INSERT, then CLAIM_BY_REF for the new
+# row's id, returning what the answer shows of each seat. (Fixed text only: no input.)
+INSERT_HOLD_AND_CLAIM = f"WITH new_hold AS ({INSERT_HOLD}) " + CLAIM_BY_REF.replace(  # noqa: S608
+    "hold_id = %s", "hold_id = (SELECT id FROM new_hold)"
+).replace(
+    "RETURNING ref", 'RETURNING hold_id, ref, kind, section, "row", label, category, position'
 )
 # What the hold endpoints read of an event (see find_event_for_holds), in the model's column
 # order, which Model.from_db() expects.
@@ -91,6 +94,15 @@ def create_hold(*, event: Event) -> tuple[Hold, str]:
 
 
 def _insert_hold(event: Event, now: datetime) -> tuple[Hold, str]:
+    hold, token = _new_hold(event, now)
+    # What Hold.objects.create() would send, without a millisecond of query compiling per hold.
+    with connection.cursor() as cursor:
+        cursor.execute(INSERT_HOLD, _hold_values(hold))
+        _saved(hold, cursor.fetchone()[0])
+    return hold, token
+
+
+def _new_hold(event: Event, now: datetime) -> tuple[Hold, str]:
     token = TOKEN_PREFIX + secrets.token_urlsafe(24)
     length = timedelta(minutes=event.hold_minutes)
     hold = Hold(
@@ -103,43 +115,49 @@ def _insert_hold(event: Event, now: datetime) -> tuple[Hold, str]:
         created_at=now,
         updated_at=now,
     )
-    # What Hold.objects.create() would send, without a millisecond of query compiling per hold.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            INSERT_HOLD,
-            [event.pk, hold.token_hash, hold.status, hold.expires_at, hold.max_expires_at,
-             hold.extensions, now, now],
-        )  # fmt: skip
-        hold.pk = cursor.fetchone()[0]
+    return hold, token
+
+
+def _hold_values(hold: Hold) -> list:
+    return [hold.event_id, hold.token_hash, hold.status, hold.expires_at, hold.max_expires_at,
+            hold.extensions, hold.created_at, hold.updated_at]  # fmt: skip
+
+
+def _saved(hold: Hold, pk: int) -> None:
+    hold.pk = pk
     hold._state.adding = False
     hold._state.db = connection.alias
-    return hold, token
 
 
 def create_hold_with_seats(*, event: Event, refs: list[str]) -> tuple[Hold, str, list[dict]]:
     """A new hold with these seats, all or nothing: the on-sale rush's one request. Returns the
     hold, its token and its seats (ref, kind, section, row, label, category) in map order.
 
-    The hold row's INSERT and the claim, in one transaction. Unlike `hold_seats` there is
-    nothing to lock or read first: nobody else knows the new hold's token and it has no seats
-    yet. A claim that does not get every seat raises, which undoes the claim and the hold."""
+    One statement inserts the hold row and claims the seats for it (CLAIM_BY_REF's condition),
+    in a transaction. Unlike `hold_seats` there is nothing to lock or read first: nobody else
+    knows the new hold's token and it has no seats yet. A claim that does not get every seat
+    raises, which undoes the claim and the hold."""
     refs = list(dict.fromkeys(refs))
     if not refs:
         raise Invalid("Choose at least one seat.", code="no_seats")
     now = _now()
     _check_on_sale(event, now)
     _check_room(event, held=0, wanted=len(refs))
+    hold, token = _new_hold(event, now)
     with transaction.atomic():
-        hold, token = _insert_hold(event, now)
         with connection.cursor() as cursor:
-            cursor.execute(CLAIM_BY_REF_FOR_ANSWER, [hold.pk, hold.expires_at, hold.event_id, refs])
+            cursor.execute(
+                INSERT_HOLD_AND_CLAIM,
+                [*_hold_values(hold), hold.expires_at, hold.event_id, refs],
+            )
             rows = cursor.fetchall()
         if len(rows) != len(refs):
-            claimed = {row[0] for row in rows}
+            claimed = {row[1] for row in rows}
             refuse_unavailable_seats(event, [ref for ref in refs if ref not in claimed])
+    _saved(hold, rows[0][0])
     rows.sort(key=lambda row: row[-1])
     fields = ("ref", "kind", "section", "row", "label", "category")
-    return hold, token, [dict(zip(fields, row[: len(fields)], strict=True)) for row in rows]
+    return hold, token, [dict(zip(fields, row[1 : 1 + len(fields)], strict=True)) for row in rows]
 
 
 def find_event_for_holds(identifier: str) -> Event:

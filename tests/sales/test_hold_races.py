@@ -89,6 +89,30 @@ def test_threads_racing_for_overlapping_seats_never_share_a_seat(racing_event):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_new_holds_racing_for_overlapping_seats_never_share_a_seat(racing_event):
+    """The endpoint's one-statement path (hold INSERT + claim): a refused claim leaves no hold."""
+    organizer, event = racing_event
+    rng = random.Random(11)
+    hot = [f"stalls/C/{n}" for n in range(1, 11)] + [f"stalls/D/{n}" for n in range(1, 11)]
+    wishes = [rng.sample(hot, rng.randint(2, 4)) for _ in range(24)]
+
+    def want(index: int):
+        with schema_context(organizer.schema_name):
+            hold, _token, seats = services.create_hold_with_seats(event=event, refs=wishes[index])
+            return hold.pk, [seat["ref"] for seat in seats]
+
+    results = race(want, contenders=len(wishes))
+    won = [r for r in results if isinstance(r, tuple)]
+    assert len(won) >= 1
+    assert {r for r in results if isinstance(r, str)} <= {"seats_unavailable"}
+    assert_no_double_holds(organizer, event, won)
+    for _hold_id, refs in won:
+        assert sorted(refs) in [sorted(wish) for wish in wishes]
+    with schema_context(organizer.schema_name):
+        assert sorted(Hold.objects.values_list("pk", flat=True)) == sorted(h for h, _ in won)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_best_available_under_contention_hands_out_distinct_seats(racing_event):
     organizer, event = racing_event
 
