@@ -13,8 +13,10 @@ def column_chart(
     width: int = 640,
     height: int = 180,
     label: str,
+    top_label: str = "",
 ) -> SafeString:
-    """Columns for (short label, value, tooltip) points, scaled to the largest value."""
+    """Columns for (short label, value, tooltip) points, scaled to the largest value, which
+    `top_label` names at the top left."""
     if not points:
         return format_html('<p class="muted">{}</p>', "No sales yet.")
     top = max(value for _, value, _ in points) or 1
@@ -22,20 +24,29 @@ def column_chart(
     step = width / len(points)
     bar = max(step - gap, 1)
     plot = height - 20
+    top_margin = 16
     bars = []
     for index, (_short, value, tip) in enumerate(points):
-        tall = round(plot * value / top, 1)
+        tall = round((plot - top_margin) * value / top, 1)
         x = round(index * step, 1)
         bars.append((x, round(plot - tall, 1), round(bar, 1), tall, tip))
-    # A date under every seventh column (and the last), so labels never overlap.
+    # A date under every seventh column, counted back from the last, so labels never overlap;
+    # the outer ones anchored inwards so that they are not cut off.
+    last = len(points) - 1
     ticks = [
-        (round(index * step + bar / 2, 1), height - 4, short)
+        (
+            round(index * step + bar / 2, 1),
+            height - 4,
+            "start" if index == 0 else "end" if index == last else "middle",
+            short,
+        )
         for index, (short, _, _) in enumerate(points)
-        if index % 7 == 0 or index == len(points) - 1
+        if (last - index) % 7 == 0
     ]
     return format_html(
         '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}">'
-        '<line x1="0" y1="{}" x2="{}" y2="{}" class="axis"/>{}{}</svg>',
+        '<line x1="0" y1="{}" x2="{}" y2="{}" class="axis"/>{}{}'
+        '<text x="2" y="12" class="tick">{}</text></svg>',
         width,
         height,
         label,
@@ -47,9 +58,8 @@ def column_chart(
             '<rect x="{}" y="{}" width="{}" height="{}" class="bar"><title>{}</title></rect>',
             bars,
         ),
-        format_html_join(
-            "", '<text x="{}" y="{}" text-anchor="middle" class="tick">{}</text>', ticks
-        ),
+        format_html_join("", '<text x="{}" y="{}" text-anchor="{}" class="tick">{}</text>', ticks),
+        top_label,
     )
 
 

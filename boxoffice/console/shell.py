@@ -6,18 +6,20 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from tenants.models import Membership
 from tenants.permissions import role_required
 from tenants.roles import Role
 from tenants.selectors import organizer_url
 
-# (url name, label, role needed): staff see only the first four.
+# (url name, label, role needed): staff see only the first five.
 NAVIGATION = (
     ("console:dashboard", "Dashboard", Role.STAFF),
     ("console:events", "Events", Role.STAFF),
     ("console:orders", "Orders", Role.STAFF),
     ("console:seatmaps", "Venues & maps", Role.STAFF),
+    ("console:checkin", "Check-in", Role.STAFF),
     ("console:team", "Team", Role.ADMIN),
     ("console:tokens", "API tokens", Role.ADMIN),
     ("console:settings", "Settings", Role.ADMIN),
@@ -64,7 +66,9 @@ def page(request: HttpRequest, template: str, context: dict[str, Any] | None = N
         "other_organizers": other_organizers(request),
         **(context or {}),
     }
-    return render(request, template, context, status=status)
+    # Dates and times on the console are the organizer's local ones.
+    with timezone.override(request.tenant.timezone):
+        return render(request, template, context, status=status)
 
 
 ViewFunc = Callable[..., HttpResponse]

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from boxoffice.console import event_views, seatmap_views, views
+from boxoffice.console import checkin_views, event_views, seatmap_views, views
 from tenants.views import MemberPasswordResetView
 
 app_name = "console"
@@ -24,6 +24,18 @@ urlpatterns = [
     path("seatmaps/new/", seatmap_views.seatmap_new, name="seatmap_new"),
     path("venues/new/", seatmap_views.venue_new, name="venue_new"),
     path("seatmaps/<str:map_id>/editor/", seatmap_views.editor, name="editor"),
+    path("checkin/", checkin_views.checkin_home, name="checkin"),
+    path("checkin/lists/<str:list_id>/", checkin_views.checkin_list, name="checkin_list"),
+    path(
+        "checkin/lists/<str:list_id>/scans/<str:scan_id>/override/",
+        checkin_views.scan_override,
+        name="scan_override",
+    ),
+    path(
+        "checkin/devices/<str:device_id>/<str:action>/",
+        checkin_views.device_action,
+        name="device_action",
+    ),
     path("team/", views.team, name="team"),
     path("team/<int:membership_id>/", views.team_member, name="team_member"),
     path("tokens/", views.tokens, name="tokens"),

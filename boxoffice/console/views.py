@@ -78,6 +78,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             for day in daily
         ],
         label="Net revenue per day, last 30 days",
+        top_label=f"max {format_money(max((day['net'] for day in daily), default=0), currency)}",
     )
     return page(
         request,
