@@ -20,6 +20,7 @@ urlpatterns = [
     path("orders/", views.order_list, name="orders"),
     path("orders/<str:code>/", views.order_detail, name="order"),
     path("orders/<str:code>/refund/", views.order_refund, name="order_refund"),
+    path("orders/<str:code>/resend/", views.order_resend, name="order_resend"),
     path("seatmaps/", seatmap_views.seatmap_list, name="seatmaps"),
     path("seatmaps/new/", seatmap_views.seatmap_new, name="seatmap_new"),
     path("venues/new/", seatmap_views.venue_new, name="venue_new"),

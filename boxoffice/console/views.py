@@ -7,10 +7,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from boxoffice.audit.models import AuditEntry
+from boxoffice.audit.services import record_audit
 from boxoffice.console import charts, selectors
 from boxoffice.console.shell import admin_only, page, staff_only
 from boxoffice.errors import DomainError, NotFound
 from boxoffice.events import selectors as event_selectors
+from boxoffice.jobs import enqueue
 from boxoffice.money_format import format_money
 from boxoffice.payments import flows
 from boxoffice.payments.api import order_out
@@ -169,10 +172,15 @@ def order_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 def _emails_of(order: Order) -> list[dict[str, str]]:
     """What the customer was sent, as far as the order's own record tells: payments keeps no
-    email log, so this lists the emails its flows send at each recorded step."""
+    email log, so this lists the emails its flows send at each recorded step, and the resends
+    recorded in the audit log."""
     sent = []
     if order.paid_at:
         sent.append({"kind": "Confirmation with tickets", "at": order.paid_at})
+    for entry in AuditEntry.objects.filter(
+        action="order.tickets_resent", target_type="order", target_id=order.code
+    ).order_by("created_at"):
+        sent.append({"kind": f"Tickets sent again by {entry.actor_label}", "at": entry.created_at})
     for refund in order.refunds.all():
         sent.append({"kind": f"Refund ({refund.get_reason_display()})", "at": refund.created_at})
     return sent
@@ -201,6 +209,24 @@ def order_refund(request: HttpRequest, code: str) -> HttpResponse:
                 f"Refunded {format_money(refund.amount, order.currency)}; "
                 f"{refund.items.count()} seat(s) are back on sale.",
             )
+    return redirect("console:order", code=order.code)
+
+
+@admin_only
+@require_POST
+def order_resend(request: HttpRequest, code: str) -> HttpResponse:
+    """Send the confirmation with the valid tickets again, through the same job and template
+    payments uses after a payment."""
+    order = _order(code)
+    if order.status not in sales_orders.REFUNDABLE:
+        messages.error(request, "Only a paid order has tickets to send.")
+    else:
+        enqueue("boxoffice.payments.emails.send_order_email", order.pk, "confirmation", None)
+        record_audit(
+            actor=request.actor, action="order.tickets_resent", target_type="order",
+            target_id=order.code, data={"email": order.email},
+        )  # fmt: skip
+        messages.success(request, f"Tickets sent again to {order.email}.")
     return redirect("console:order", code=order.code)
 
 

@@ -181,6 +181,12 @@ def test_orders_search_detail_and_a_partial_then_full_refund_free_the_seats(
     assert code in owner.get("/console/orders/", {"q": code.lower()}).content.decode()
     detail = owner.get(f"/console/orders/{code}/").content.decode()
     assert "Refund chosen seats" in detail and "Confirmation with tickets" in detail
+    mail.outbox.clear()
+    with jobs_run_inline(django_capture_on_commit_callbacks):
+        owner.post(f"/console/orders/{code}/resend/")
+    assert [message.to for message in mail.outbox] == [["ana@example.com"]]
+    assert len(mail.outbox[0].attachments) == 2  # the two tickets' QR codes
+    assert "Tickets sent again by" in owner.get(f"/console/orders/{code}/").content.decode()
     staff = signed_in_client(shop.organizer, make_member(shop.organizer, Role.STAFF))
     assert "Refund chosen seats" not in staff.get(f"/console/orders/{code}/").content.decode()
     assert staff.post(f"/console/orders/{code}/refund/", {"scope": "all"}).status_code == 403
