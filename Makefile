@@ -8,14 +8,22 @@ VENV_PYTHON := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(shell command -v $(PYTHON))
 
-.PHONY: install run test bench lint format chromium
+.PHONY: install run test bench lint format chromium npm
 
 .uv/bin/uv:
 	$(PYTHON) -m venv .uv
 	.uv/bin/pip install --quiet --disable-pip-version-check uv
 
-install: $(UV)
+install: $(UV) npm
 	$(UV) sync --locked --quiet
+
+# Browser libraries (the check-in app's QR decoder) from package-lock.json, with the machine's
+# node/npm; Django serves them from node_modules as static files (STATICFILES_DIRS).
+npm: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js (apt-get install -y nodejs npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
 
 run: install
 	DEBUG=$${DEBUG:-1} $(VENV_PYTHON) manage.py migrate_schemas -v 0

@@ -200,6 +200,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / ".data" / "static"
+# Browser libraries installed by `make` (npm ci from package-lock.json) and served as they are,
+# never copied into the repository: the check-in app's QR decoder.
+_JSQR_DIST = BASE_DIR / "node_modules" / "jsqr" / "dist"
+STATICFILES_DIRS = [("vendor/jsqr", _JSQR_DIST)] if _JSQR_DIST.is_dir() else []
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -16,6 +16,7 @@ urlpatterns = [
     path("login/", tenant_views.log_in, name="login"),
     path("logout/", tenant_views.log_out, name="logout"),
     path("console/", include("boxoffice.console.urls")),
+    path("checkin/", include("checkin.app_urls")),
 ]
 
 handler403 = "boxoffice.http_errors.forbidden"

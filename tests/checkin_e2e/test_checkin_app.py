@@ -1,0 +1,200 @@
+"""The check-in app in a real browser: pairing, sync, scanning offline (green, already admitted,
+tampered), the queue uploading when the network returns, a conflict between two devices, an
+offline supervisor override, and the camera path fed a real QR code."""
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from checkin.credentials import issue_staff_credential
+from checkin.models import Admission, Override, Scan
+from tenants.permissions import member_actor
+from tenants.roles import Role
+from tests.checkin_e2e.conftest import make_door, qr_image
+from tests.e2e.conftest import in_database, screenshot
+from tests.factories import make_member
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators"),
+]
+
+SEAT_A1 = "Stalls row A seat 1"
+
+
+def pair_and_start(page, door, code):
+    page.on("pageerror", lambda error: print("page error:", error))
+    page.on("console", lambda message: print("console:", message.type, message.text))
+    page.goto(door.url + "/checkin/")
+    page.get_by_label("Pairing code").fill(code)
+    page.get_by_role("button", name="Pair", exact=True).click()
+    expect(page.get_by_role("heading", name="Where are you checking in?")).to_be_visible()
+    page.get_by_role("button", name="Download tickets and start").click()
+    expect(page.locator("[data-list-name]")).to_have_text("Main door")
+    expect(page.locator("[data-last-sync]")).not_to_have_text("never")
+    expect(page.locator("[data-count-total]")).to_have_text("0")
+    expect(page.locator("body[data-offline-ready]")).to_have_count(1)
+
+
+def scan(page, text):
+    field = page.get_by_label("Ticket code (scanner or keyboard)")
+    field.fill(text)
+    field.press("Enter")
+
+
+def expect_result(page, verdict, *, seat=None):
+    result = page.locator("[data-result]")
+    expect(result).to_be_visible()
+    expect(result).to_have_attribute("data-verdict", verdict)
+    expect(result).to_have_class("result ok" if verdict == "ok" else "result deny")
+    if seat:
+        expect(page.locator("[data-result-seat]")).to_have_text(seat)
+    return result
+
+
+def next_scan(page):
+    page.get_by_role("button", name="Next scan").click()
+    expect(page.locator("[data-result]")).to_be_hidden()
+
+
+def tamper(payload: str) -> str:
+    """One base45 digit changed inside the signed bytes: still a well-formed code."""
+    index = 20
+    replacement = "1" if payload[index] != "1" else "2"
+    return payload[:index] + replacement + payload[index + 1 :]
+
+
+def test_offline_scans_queue_upload_and_a_second_device_gets_a_conflict(door, new_page):
+    first, second = new_page(), new_page()
+    pair_and_start(first, door, door.pairing_codes[0])
+    pair_and_start(second, door, door.pairing_codes[1])
+    payload = door.payloads["stalls/A/1"]
+
+    # The network goes; the app still opens (service worker) with its tickets (IndexedDB).
+    first.context.set_offline(True)
+    second.context.set_offline(True)
+    first.reload()
+    expect(first.locator("[data-net]")).to_have_text("Offline")
+    expect(first.locator("[data-list-name]")).to_have_text("Main door")
+
+    scan(first, payload)
+    expect_result(first, "ok", seat=SEAT_A1)
+    expect(first.locator("[data-result-category]")).to_have_text("premium")
+    expect(first.locator("[data-result-name]")).to_contain_text("Ada Lovelace")
+    expect(first.locator("body[data-last-sound='admit']")).to_have_count(1)
+    screenshot(first, "checkin-green")
+    expect(first.locator("[data-result]")).to_be_hidden(timeout=5000)
+
+    scan(first, payload)
+    expect_result(first, "already_admitted", seat=SEAT_A1)
+    expect(first.locator("[data-result-message]")).to_contain_text("Already admitted")
+    expect(first.locator("body[data-last-sound='refuse']")).to_have_count(1)
+    screenshot(first, "checkin-red-already-admitted")
+    next_scan(first)
+
+    scan(first, tamper(payload))
+    expect_result(first, "invalid_signature")
+    expect(first.locator("[data-result-title]")).to_contain_text("Invalid ticket")
+    screenshot(first, "checkin-red-tampered")
+    next_scan(first)
+
+    expect(first.locator("[data-count-here]")).to_have_text("1")
+    expect(first.locator("[data-count-queue]")).to_have_text("3")
+
+    # The second door admits the same ticket later, offline: it cannot know.
+    scan(second, payload)
+    expect_result(second, "ok", seat=SEAT_A1)
+    expect(second.locator("[data-count-queue]")).to_have_text("1")
+
+    # Back online: the queue uploads by itself.
+    first.context.set_offline(False)
+    expect(first.locator("[data-count-queue]")).to_have_text("0", timeout=15_000)
+    expect(first.locator("[data-net]")).to_have_text("Online")
+    expect(first.locator("[data-count-total]")).to_have_text("1")
+    expect(first.locator("[data-conflicts-box]")).to_be_hidden()
+    scans = in_database(
+        door.organizer,
+        lambda: sorted(Scan.objects.values_list("verdict", "mode", "conflict")),
+    )
+    assert scans == [
+        ("already_admitted", "offline", False),
+        ("invalid_signature", "offline", False),
+        ("ok", "offline", False),
+    ]
+
+    second.context.set_offline(False)
+    expect(second.locator("[data-count-queue]")).to_have_text("0", timeout=15_000)
+    conflicts = second.locator("[data-conflicts-box]")
+    expect(conflicts).to_be_visible()
+    expect(conflicts.locator("li")).to_have_count(1)
+    expect(conflicts.locator("li")).to_contain_text(SEAT_A1)
+    expect(conflicts.locator("li")).to_contain_text("Gate 1")
+    screenshot(second, "checkin-conflict")
+    assert in_database(door.organizer, lambda: Scan.objects.filter(conflict=True).count()) == 1
+    assert in_database(door.organizer, lambda: Admission.objects.count()) == 1
+
+
+def test_an_offline_override_with_a_staff_credential_uploads_as_an_override(door, new_page):
+    def credential():
+        user = make_member(door.organizer, Role.STAFF, is_supervisor=True, email="sup@example.com")
+        text, _ = issue_staff_credential(
+            organizer=door.organizer,
+            actor=member_actor(user, door.organizer),
+            lifetime=timedelta(hours=2),
+        )
+        return text
+
+    text = in_database(door.organizer, credential)
+    page = new_page()
+    pair_and_start(page, door, door.pairing_codes[0])
+    page.get_by_role("button", name="Supervisor").click()
+    page.get_by_label("Staff credential").fill(text)
+    page.get_by_role("button", name="Keep on this device").click()
+    expect(page.locator("[data-credential-state]")).to_contain_text("sup@example.com")
+    page.get_by_role("button", name="Back to scanning").click()
+
+    # Online first: the server says yes and the device remembers the admission.
+    payload = door.payloads["stalls/A/2"]
+    scan(page, payload)
+    expect_result(page, "ok", seat="Stalls row A seat 2")
+    page.keyboard.press("Escape")
+
+    page.context.set_offline(True)
+    scan(page, payload)
+    expect_result(page, "already_admitted")
+    page.get_by_role("button", name="Supervisor override").click()
+    dialog = page.get_by_role("dialog", name="Supervisor override")
+    dialog.get_by_role("button", name="Admit").click()
+    expect(dialog.locator("[data-override-error]")).to_have_text("A reason is required.")
+    dialog.get_by_label("Reason (required)").fill("Lost wristband, checked ID")
+    dialog.get_by_role("button", name="Admit").click()
+    expect_result(page, "already_admitted")
+    expect(page.locator("[data-result]")).to_have_class("result ok")
+    expect(page.locator("[data-result-title]")).to_contain_text("override")
+    screenshot(page, "checkin-override")
+
+    page.context.set_offline(False)
+    expect(page.locator("[data-count-queue]")).to_have_text("0", timeout=15_000)
+    overrides = in_database(
+        door.organizer, lambda: list(Override.objects.values_list("reason", "offline"))
+    )
+    assert overrides == [("Lost wristband, checked ID", True)]
+
+
+def test_the_camera_reads_a_ticket_qr(shop, camera_browser):
+    door = make_door(shop, devices=1)
+    browser = camera_browser(qr_image(door.payloads["stalls/A/3"]))
+    context = browser.new_context(
+        viewport={"width": 412, "height": 915}, permissions=["camera"], is_mobile=False
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    pair_and_start(page, door, door.pairing_codes[0])
+    page.get_by_role("button", name="Start camera").click()
+    expect(page.locator("body[data-camera='on']")).to_have_count(1)
+    expect_result(page, "ok", seat="Stalls row A seat 3")
+    expect(page.locator("[data-result-message]")).to_have_text("Welcome in.")
+    screenshot(page, "checkin-camera-green")
+    assert in_database(door.organizer, lambda: Scan.objects.get().mode) == "online"
+    context.close()
