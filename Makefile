@@ -18,11 +18,14 @@ install: $(UV) npm
 	$(UV) sync --locked --quiet
 
 # Browser libraries (the check-in app's QR decoder) from package-lock.json, with the machine's
-# node/npm; Django serves them from node_modules as static files (STATICFILES_DIRS).
+# node/npm (Debian's when missing); Django serves them from node_modules (STATICFILES_DIRS).
 npm: node_modules/.package-lock.json
 
 node_modules/.package-lock.json: package.json package-lock.json
-	@command -v npm >/dev/null || { echo "npm is missing: install Node.js (apt-get install -y nodejs npm)"; exit 1; }
+	@command -v npm >/dev/null || { \
+		echo "Installing Debian's nodejs and npm for the browser libraries"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm \
+		|| { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm; }; }
 	npm ci --no-audit --no-fund --loglevel=error
 
 run: install

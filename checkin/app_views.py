@@ -41,11 +41,15 @@ SHELL_TEMPLATE = Path(__file__).parent / "templates" / "checkin" / "app" / "inde
 
 
 def _shell_urls() -> list[str]:
+    # Hashed names (production) for the page's own tags, plain names for the modules' relative
+    # imports, which the manifest storage leaves as they are.
+    files = [static(name) for name in APP_STATIC]
+    plain = [settings.STATIC_URL + name for name in APP_STATIC]
     return [
         SHELL_URL,
         "/checkin/app.webmanifest",
         *(f"/checkin/icons/{size}.png" for size in ICON_SIZES),
-        *(static(name) for name in APP_STATIC),
+        *dict.fromkeys(files + plain),
     ]
 
 

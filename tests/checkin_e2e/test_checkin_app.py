@@ -21,11 +21,18 @@ pytestmark = [
 ]
 
 SEAT_A1 = "Stalls row A seat 1"
+page_errors: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def no_script_errors():
+    page_errors.clear()
+    yield
+    assert page_errors == [], "uncaught errors in the app's scripts"
 
 
 def pair_and_start(page, door, code):
-    page.on("pageerror", lambda error: print("page error:", error))
-    page.on("console", lambda message: print("console:", message.type, message.text))
+    page.on("pageerror", lambda error: page_errors.append(str(error)))
     page.goto(door.url + "/checkin/")
     page.get_by_label("Pairing code").fill(code)
     page.get_by_role("button", name="Pair", exact=True).click()
