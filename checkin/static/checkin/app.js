@@ -13,7 +13,8 @@ const SYNC_EVERY_MS = 20_000;
 const ONLINE_SCAN_TIMEOUT_MS = 4000;
 const BATCH_SIZE = 200;
 const MAX_PAYLOAD = 400;
-const GREEN_SCREEN_MS = 2500;
+// How long a green screen stays; tests lengthen it (window.checkinGreenScreenMs) to inspect it.
+const GREEN_SCREEN_MS = window.checkinGreenScreenMs ?? 2500;
 
 const TITLES = {
   ok: "Admit",
