@@ -33,3 +33,23 @@ def platform_client() -> Client:
 
 
 __all__ = ["make_member", "make_organizer", "make_user", "site_client"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every transactional test restores the database it found (serialized rollback).
+
+    A transactional test without it ends by flushing the tables and re-running post_migrate,
+    which recreates content types under new ids; the next test that does use serialized
+    rollback then fails to load its snapshot (duplicate content types). Whichever order xdist
+    picks, one rule for all avoids that.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = "transactional_db" in getattr(item, "fixturenames", ()) or (
+            marker is not None and marker.kwargs.get("transaction")
+        )
+        if transactional and not (marker and marker.kwargs.get("serialized_rollback")):
+            kwargs = dict(marker.kwargs) if marker else {}
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs),
+                            append=False)  # fmt: skip

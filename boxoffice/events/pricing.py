@@ -211,8 +211,10 @@ def price_table(*, event: Event) -> dict[str, Any]:
 
 
 def _lock_open_event(event: Event) -> Event:
+    # FOR NO KEY UPDATE: serializes price changes without blocking new holds and orders,
+    # whose foreign keys only need a key-share lock on the event row.
     locked = (
-        Event.objects.select_for_update()
+        Event.objects.select_for_update(no_key=True)
         .only("id", "uid", "status", "seat_map_version_id")
         .get(pk=event.pk)
     )

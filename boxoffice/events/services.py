@@ -214,7 +214,8 @@ def change_event_status(*, actor: Actor, event: Event, action: str) -> Event:
         raise Invalid(f"Unknown action '{action}'.", code="invalid_action")
     allowed_from, target = TRANSITIONS[action]
     with transaction.atomic():
-        locked = Event.objects.select_for_update().get(pk=event.pk)
+        # NO KEY: a status change must not wait for, or hold up, holds being created.
+        locked = Event.objects.select_for_update(no_key=True).get(pk=event.pk)
         if locked.status not in allowed_from:
             raise Conflict(
                 f"A {locked.get_status_display().lower()} event cannot be {action}ed.",

@@ -52,7 +52,7 @@ def _now() -> datetime:
 
 
 def _lock(order: Order) -> Order:
-    return Order.objects.select_for_update().select_related("event").get(pk=order.pk)
+    return Order.objects.select_for_update(of=("self",)).select_related("event").get(pk=order.pk)
 
 
 # --- checkout -------------------------------------------------------------------------------
@@ -133,7 +133,7 @@ def place_order(
     if not name:
         raise Invalid("Tell us the name for the tickets.", code="invalid_name")
     with transaction.atomic():
-        hold = Hold.objects.select_for_update().select_related("event").get(pk=hold.pk)
+        hold = Hold.objects.select_for_update(of=("self",)).select_related("event").get(pk=hold.pk)
         existing = Order.objects.filter(hold=hold).first()
         if existing is not None:
             return existing
