@@ -197,7 +197,7 @@ def _live(hold: Hold, now: datetime) -> None:
 
 def _lock_live(hold: Hold) -> tuple[Hold, datetime]:
     """Lock this customer's hold row (never the event) and check it is usable."""
-    locked = Hold.objects.select_for_update().select_related("event").get(pk=hold.pk)
+    locked = Hold.objects.select_for_update(of=("self",)).select_related("event").get(pk=hold.pk)
     now = _now()
     _live(locked, now)
     _check_on_sale(locked.event, now)

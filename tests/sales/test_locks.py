@@ -1,0 +1,72 @@
+"""No event-wide lock: one customer's locked hold (or order) never makes another customer wait.
+
+Each test keeps a transaction open with the lock in question while another connection, with a
+short lock_timeout, starts a hold on the same event; waiting on the event row would time out."""
+
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+from django_tenants.utils import schema_context
+
+from boxoffice.sales import orders, services
+from tests.factories import make_organizer
+from tests.reservations import on_sale_event
+
+
+@pytest.fixture
+def lock_event(transactional_db):
+    organizer = make_organizer("locks")
+    event = on_sale_event(organizer, rows=2, seats=6)
+    connection.set_schema_to_public()
+    yield organizer, event
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP SCHEMA IF EXISTS org_locks CASCADE")
+
+
+def start_hold_elsewhere(organizer, event) -> str:
+    """Start a hold on another connection, giving up after 2 s of waiting for a lock."""
+    outcome: list[str] = []
+
+    def other_customer() -> None:
+        try:
+            with schema_context(organizer.schema_name), transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '2s'")
+                hold, _token = services.create_hold(event=event)
+                services.hold_seats(hold=hold, refs=["stalls/B/6"])
+            outcome.append("held")
+        except Exception as exc:  # the lock timeout, if any
+            outcome.append(type(exc).__name__)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_customer)
+    thread.start()
+    thread.join(timeout=30)
+    return outcome[0]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_locked_hold_does_not_lock_the_event(lock_event):
+    organizer, event = lock_event
+    with schema_context(organizer.schema_name):
+        hold, _token = services.create_hold(event=event)
+        with transaction.atomic():
+            services._lock_live(hold)  # what every change to a hold starts with
+            assert start_hold_elsewhere(organizer, event) == "held"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_checkout_in_progress_does_not_lock_the_event(lock_event):
+    organizer, event = lock_event
+    with schema_context(organizer.schema_name):
+        hold, _token = services.create_hold(event=event)
+        services.hold_seats(hold=hold, refs=["stalls/A/1"])
+        order = orders.place_order(
+            hold=hold, email="a@example.com", name="A", currency="EUR", provider="sandbox"
+        )
+        with transaction.atomic():
+            orders._lock(order)  # what every payment outcome starts with
+            assert start_hold_elsewhere(organizer, event) == "held"
