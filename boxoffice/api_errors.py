@@ -7,8 +7,9 @@ all pass through here, on both NinjaAPIs and in the middleware that answers befo
 import logging
 from typing import Any
 
+import psycopg
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.db import DataError
+from django.db import DataError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -115,7 +116,20 @@ def _too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
+def _contention(exc: Exception) -> bool:
+    """A deadlock or serialization failure: PostgreSQL undid one of two clashing transactions."""
+    cause = exc.__cause__ if isinstance(exc, OperationalError) else exc
+    return isinstance(cause, psycopg.errors.DeadlockDetected | psycopg.errors.SerializationFailure)
+
+
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if _contention(exc):
+        logger.warning("contention in %s %s: %s", request.method, request.path, exc)
+        answer = error_response(
+            409, "contention", "Someone else was changing the same seats; please try again."
+        )
+        answer["Retry-After"] = "1"
+        return answer
     if isinstance(exc, ValueError | DataError) and "NUL (0x00)" in str(exc):
         # psycopg refuses NUL characters in text (as DataError, or ValueError outside Django's
         # wrapper); the request's transaction, if any, is already undone by the time we answer.

@@ -385,9 +385,13 @@ def release_hold(*, hold: Hold) -> None:
 def sweep_expired_holds() -> int:
     """Make lapsed seats plainly available again (they already count as available; this keeps
     the table tidy and the snapshot cheap). Returns the number of seats freed."""
+    # SKIP LOCKED: a lapsed seat that a customer is claiming right now is theirs to take; the
+    # sweeper never waits for (or deadlocks with) a claim locking rows in another order.
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE events_eventseat SET status = 'available', hold_id = NULL, held_until = NULL "
-            "WHERE status = 'held' AND held_until < now()"
+            "WHERE id IN (SELECT id FROM events_eventseat WHERE status = 'held' "
+            "AND held_until < now() FOR UPDATE SKIP LOCKED) "
+            "AND status = 'held' AND held_until < now()"
         )
         return cursor.rowcount
