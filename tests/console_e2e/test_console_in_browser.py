@@ -105,6 +105,15 @@ def build_map_in_the_editor(page, site) -> None:
     moved = float(seat(page, "stalls/C/1").get_attribute("cy")) - before
     assert moved > 0 and moved % 10 == 0
 
+    # The whole section turns about its centre.
+    seat(page, "stalls/A/1").click()
+    page.get_by_role("button", name="Whole section").click()
+    expect(page.locator("[data-selection-info]")).to_have_attribute("data-count", "18")
+    page.locator('[data-param="degrees"]').fill("-8")
+    page.get_by_role("button", name="Rotate", exact=True).click()
+    version = wait_saved(page, version + 1)
+    assert cy(page, "stalls/B/1") != cy(page, "stalls/B/3")
+
     # Someone else saves meanwhile: the next change is refused and the conflict shown.
     def someone_else_edits():
         seat_map = seatmap_selectors.seat_maps().get(name="Main floor")

@@ -469,6 +469,11 @@ const actions = {
     if (selection.seats.length || selection.sections.length) operate("delete", { selection });
     else if (shapes.length) operate("delete_shape", { index: Math.max(...shapes) });
   },
+  rotate: () => {
+    const selection = selectionParams();
+    if (!selection.seats.length && !selection.sections.length) return renderStatus("Select something to rotate.", true);
+    operate("rotate", { selection, degrees: number("degrees") }, { keepSelection: true });
+  },
   curve: () => {
     const chosen = chosenSectionAndRows();
     if (!chosen) return renderStatus("Select seats of the rows to curve.", true);
