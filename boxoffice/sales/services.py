@@ -24,14 +24,17 @@ TOKEN_PREFIX = "hold_"
 # A hold can be extended, but never to more than this many times its initial length.
 LIFETIME_FACTOR = 3
 # Best available: how many times to pick again when a concurrent claim took a chosen seat.
-PICK_ATTEMPTS = 5
+PICK_ATTEMPTS = 10
 
 # The claim statements. A seat is claimable when it is available or its hold has lapsed; each
 # statement takes all it can in one go and says which rows it got.
+# A pick (best available) skips seats another claim has locked at this instant instead of
+# waiting for it, so a loser learns at once which seats to leave out and picks again.
 CLAIM_BY_ID = (
     "UPDATE events_eventseat SET status = 'held', hold_id = %s, held_until = %s "
-    "WHERE event_id = %s AND id = ANY(%s) "
-    "AND (status = 'available' OR (status = 'held' AND held_until < now())) RETURNING id"
+    "WHERE id IN (SELECT id FROM events_eventseat WHERE event_id = %s AND id = ANY(%s) "
+    "AND (status = 'available' OR (status = 'held' AND held_until < now())) "
+    "ORDER BY id FOR UPDATE SKIP LOCKED) RETURNING id"
 )
 CLAIM_BY_REF = (
     "UPDATE events_eventseat SET status = 'held', hold_id = %s, held_until = %s "
@@ -260,6 +263,24 @@ def hold_seats(*, hold: Hold, refs: list[str]) -> list[EventSeat]:
     return held_seats(hold)
 
 
+def _candidates(hold: Hold, category: str, now: datetime) -> list[Candidate]:
+    # Seat order makes the chooser's grouping by row nearly free.
+    rows = (
+        EventSeat.objects.filter(
+            event_id=hold.event_id, category=category, kind=EventSeat.Kind.SEAT
+        )
+        .order_by("section", "row", "seat_index")
+        .values_list("id", "section", "row", "seat_index", "rank", "status", "held_until")
+    )
+    return [
+        Candidate(
+            id=seat_id, section=section, row=row, seat_index=index, rank=rank,
+            available=status == "available" or (status == "held" and until < now),
+        )
+        for seat_id, section, row, index, rank, status, until in rows
+    ]  # fmt: skip
+
+
 def hold_best_available(
     *, hold: Hold, category: str, quantity: int, allow_split: bool = True
 ) -> tuple[list[EventSeat], bool]:
@@ -270,25 +291,14 @@ def hold_best_available(
     with transaction.atomic():
         hold, now = _lock_live(hold)
         _room(hold, quantity)
-        # Seat order makes the chooser's grouping by row nearly free.
-        rows = (
-            EventSeat.objects.filter(
-                event_id=hold.event_id, category=category, kind=EventSeat.Kind.SEAT
-            )
-            .order_by("section", "row", "seat_index")
-            .values_list("id", "section", "row", "seat_index", "rank", "status", "held_until")
-        )
-        candidates = [
-            Candidate(
-                id=seat_id, section=section, row=row, seat_index=index, rank=rank,
-                available=status == "available" or (status == "held" and until < now),
-            )
-            for seat_id, section, row, index, rank, status, until in rows
-        ]  # fmt: skip
+        candidates = _candidates(hold, category, now)
         if not candidates:
             raise Invalid(f"No seats in category '{category}'.", code="unknown_category")
         taken: set[int] = set()
-        for _attempt in range(PICK_ATTEMPTS):
+        for attempt in range(PICK_ATTEMPTS):
+            if attempt:
+                # Others have been claiming meanwhile: choose from what is free now.
+                candidates = _candidates(hold, category, _now())
             choice = choose_best(candidates, quantity, exclude=taken, allow_split=allow_split)
             if choice is None:
                 raise Conflict(
