@@ -154,6 +154,16 @@ def create_event_and_open_sales(page, site) -> None:
     page.get_by_role("button", name="Put on sale").click()
     expect(page.locator("[data-event-status]")).to_have_attribute("data-event-status", "on_sale")
 
+    # Keep two seats off sale: chosen on the event's map.
+    page.get_by_role("link", name="Block seats").click()
+    expect(page.locator("body[data-map-ready]")).to_have_count(1)
+    page.locator('circle[data-seat="stalls/A/1"]').click()
+    page.locator('circle[data-seat="stalls/A/2"]').click(modifiers=["Shift"])
+    expect(page.locator("[data-count]")).to_have_text("2")
+    page.get_by_role("button", name="Block", exact=True).click()
+    expect(page.locator(".flash")).to_contain_text("Blocked 2 seat(s).")
+    expect(page.locator('circle[data-seat="stalls/A/1"].st-blocked')).to_have_count(1)
+
 
 def buy_a_seat_in_the_shop(page, site, ref: str) -> None:
     page.goto(f"{site.url}/")
@@ -179,6 +189,7 @@ def test_owner_builds_a_map_sells_it_and_a_refund_frees_the_seat(console_site, n
 
     buy_a_seat_in_the_shop(new_page(), site, "stalls/B/2")
     assert seat_status(site, "stalls/B/2") == "sold"
+    assert seat_status(site, "stalls/A/2") == "blocked"
 
     page.goto(f"{site.url}/console/")
     expect(page.locator("[data-today-net]")).to_contain_text("40.00")
