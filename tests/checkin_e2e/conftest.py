@@ -33,12 +33,12 @@ class Door:
     ticket_ids: dict[str, int] = field(default_factory=dict)
 
 
-def make_door(shop, *, devices: int = 2) -> Door:
+def make_door(shop, *, devices: int = 2, allow_reentry: bool = False) -> Door:
     def build():
         admin = signed_in_client(shop.organizer, make_member(shop.organizer, Role.ADMIN))
         created = admin.post(
             "/api/v1/checkin/lists",
-            {"event": shop.event.uid, "name": "Main door"},
+            {"event": shop.event.uid, "name": "Main door", "allow_reentry": allow_reentry},
             content_type="application/json",
         )
         assert created.status_code == 201, created.content

@@ -132,6 +132,13 @@ const results = [
   (await judge("HELLO", { list, keys, lookup })).verdict,
   (await judge(vector, { list: { ...list, event: { id: 8 } }, keys, lookup })).verdict,
   (await judge(vector, { list, keys: [], lookup })).verdict,
+  (await judge(vector, { list, keys, lookup, direction: "exit" })).verdict,
+  (await judge(vector, { list: { ...list, allow_reentry: true }, keys, direction: "exit",
+    lookup: { ...lookup, admission: async () => ({ inside: true }) } })).verdict,
+  (await judge(vector, { list: { ...list, allow_reentry: true }, keys,
+    lookup: { ...lookup, admission: async () => ({ inside: false }) } })).verdict,
+  (await judge(vector, { list, keys,
+    lookup: { ...lookup, admission: async () => ({ inside: false }) } })).verdict,
 ];
 console.log(JSON.stringify(results));
 """
@@ -146,5 +153,6 @@ console.log(JSON.stringify(results));
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        '[16909060,42,7,"ok","invalid_signature","invalid_signature","wrong_event","unknown_key"]'
+        '[16909060,42,7,"ok","invalid_signature","invalid_signature","wrong_event","unknown_key",'
+        '"not_inside","ok","ok","already_admitted"]'
     )

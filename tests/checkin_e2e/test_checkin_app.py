@@ -114,6 +114,7 @@ def test_offline_scans_queue_upload_and_a_second_device_gets_a_conflict(door, ne
     # The second door admits the same ticket later, offline: it cannot know.
     scan(second, payload)
     expect_result(second, "ok", seat=SEAT_A1)
+    next_scan(second)
     expect(second.locator("[data-count-queue]")).to_have_text("1")
 
     # Back online: the queue uploads by itself.
@@ -139,6 +140,7 @@ def test_offline_scans_queue_upload_and_a_second_device_gets_a_conflict(door, ne
     expect(conflicts.locator("li")).to_have_count(1)
     expect(conflicts.locator("li")).to_contain_text(SEAT_A1)
     expect(conflicts.locator("li")).to_contain_text("Gate 1")
+    expect(second.locator("[data-recent] li").first).to_contain_text("conflict")
     screenshot(second, "checkin-conflict")
     assert in_database(door.organizer, lambda: Scan.objects.filter(conflict=True).count()) == 1
     assert in_database(door.organizer, lambda: Admission.objects.count()) == 1
@@ -188,6 +190,41 @@ def test_an_offline_override_with_a_staff_credential_uploads_as_an_override(door
         door.organizer, lambda: list(Override.objects.values_list("reason", "offline"))
     )
     assert overrides == [("Lost wristband, checked ID", True)]
+
+
+def test_on_a_re_entry_list_a_ticket_goes_out_and_back_in_offline(shop, new_page):
+    door = make_door(shop, devices=1, allow_reentry=True)
+    page = new_page()
+    pair_and_start(page, door, door.pairing_codes[0])
+    payload = door.payloads["stalls/A/1"]
+    scan(page, payload)
+    expect_result(page, "ok", seat=SEAT_A1)
+    next_scan(page)
+
+    page.context.set_offline(True)
+    page.get_by_label("Out", exact=True).check()
+    scan(page, payload)
+    expect_result(page, "ok", seat=SEAT_A1)
+    expect(page.locator("[data-result-title]")).to_contain_text("Goodbye")
+    next_scan(page)
+    scan(page, payload)
+    expect_result(page, "not_inside")
+    next_scan(page)
+    page.get_by_label("In", exact=True).check()
+    scan(page, payload)
+    expect_result(page, "ok", seat=SEAT_A1)
+    next_scan(page)
+    expect(page.locator("[data-count-queue]")).to_have_text("3")
+
+    page.context.set_offline(False)
+    expect(page.locator("[data-count-queue]")).to_have_text("0", timeout=15_000)
+    expect(page.locator("[data-conflicts-box]")).to_be_hidden()
+    scans = in_database(
+        door.organizer,
+        lambda: list(Scan.objects.order_by("scanned_at").values_list("direction", "verdict")),
+    )
+    assert scans == [("entry", "ok"), ("exit", "ok"), ("exit", "not_inside"), ("entry", "ok")]
+    assert in_database(door.organizer, lambda: Admission.objects.get().inside) is True
 
 
 def test_the_camera_reads_a_ticket_qr(shop, camera_browser):

@@ -38,6 +38,7 @@ const MESSAGES = {
   wrong_category: "This ticket's category does not enter here.",
   not_paid: "The order of this ticket is not paid.",
   not_found: "No such ticket.",
+  not_inside: "This ticket is not inside.",
 };
 
 class Offline extends Error {}
@@ -60,6 +61,7 @@ const state = {
   online: navigator.onLine,
   syncing: null,
   current: null, // the result on screen
+  direction: "entry", // "exit" only on lists that allow re-entry
   recent: [],
 };
 
@@ -209,6 +211,8 @@ async function enterScanning() {
   $("[data-list-name]").textContent = state.list.name;
   $("[data-event-title]").textContent = state.list.event.title;
   $("[data-gate]").textContent = state.gate || "no gate";
+  $("fieldset[data-direction]").hidden = !state.list.allow_reentry;
+  if (!state.list.allow_reentry) setDirection("entry");
   show("scan");
   await renderCounters();
   renderConflicts();
@@ -267,7 +271,7 @@ async function uploadQueue() {
         });
       }
       const recent = state.recent.find((entry) => entry.nonce === result.nonce);
-      if (recent) recent.uploaded = true;
+      if (recent) Object.assign(recent, { uploaded: true, conflict: Boolean(result.conflict) });
     }
     await store.set(`conflicts:${list}`, conflicts.slice(0, 100));
     await store.dequeue(items.map((item) => item.nonce));
@@ -334,7 +338,8 @@ function renderRecent() {
     ...state.recent.map((entry) => {
       const item = document.createElement("li");
       item.className = entry.admitted ? "ok" : "deny";
-      const where = entry.mode === "offline" ? (entry.uploaded ? "offline, uploaded" : "offline, queued") : "online";
+      let where = entry.mode === "offline" ? (entry.uploaded ? "offline, uploaded" : "offline, queued") : "online";
+      if (entry.conflict) where += ", conflict: admitted earlier elsewhere";
       item.textContent = `${timeOf(entry.at)} ${entry.title}${entry.seat ? ` · ${entry.seat}` : ""} (${where})`;
       return item;
     }),
@@ -372,13 +377,21 @@ function fromServer(answer) {
     firstEntry: answer.first_entry && { at: answer.first_entry.at, gate: answer.first_entry.gate || answer.first_entry.device },
     scanId: answer.id,
     nonce: answer.nonce,
+    direction: answer.direction,
     mode: "online",
   };
 }
 
-async function judgeOnDevice(text, scanNonce, scannedAt) {
+function setDirection(direction) {
+  state.direction = direction;
+  for (const input of document.querySelectorAll('input[name="direction"]')) input.checked = input.value === direction;
+  document.body.dataset.scanDirection = direction;
+}
+
+async function judgeOnDevice(text, scanNonce, scannedAt, direction) {
   const list = state.listId;
   const outcome = await judge(text, {
+    direction,
     list: state.list,
     keys: state.keys,
     lookup: { ticket: (id) => store.ticket(list, id), admission: (id) => store.admission(list, id) },
@@ -394,13 +407,19 @@ async function judgeOnDevice(text, scanNonce, scannedAt) {
       list,
       payload: text,
       scanned_at: scannedAt,
-      direction: "entry",
+      direction,
       device_verdict: outcome.verdict,
     });
   }
-  if (admitted) await store.admit(list, outcome.ticket.id, { inside: true, admitted_at: scannedAt, gate: state.gate, local: true });
+  if (admitted && direction === "exit") {
+    const admission = await store.admission(list, outcome.ticket.id);
+    await store.admit(list, outcome.ticket.id, { ...admission, inside: false });
+  } else if (admitted) {
+    await store.admit(list, outcome.ticket.id, { inside: true, admitted_at: scannedAt, gate: state.gate, local: true });
+  }
   return {
     verdict: outcome.verdict,
+    direction,
     admitted,
     message,
     ticket: outcome.ticket,
@@ -417,18 +436,21 @@ async function handleScan(raw) {
   if (!text || !state.list) return;
   const scanNonce = nonce();
   const scannedAt = new Date().toISOString();
+  const direction = state.direction;
   let result = null;
   if (navigator.onLine !== false && text.length <= MAX_PAYLOAD) {
     try {
       const answer = await api(`/checkin/lists/${state.listId}/scans`, {
         method: "POST",
         timeout: ONLINE_SCAN_TIMEOUT_MS,
-        body: { payload: text, nonce: scanNonce, scanned_at: scannedAt, direction: "entry" },
+        body: { payload: text, nonce: scanNonce, scanned_at: scannedAt, direction },
       });
       result = fromServer(answer);
       result.payload = text;
       if (result.admitted && result.ticket) {
-        await store.admit(state.listId, result.ticket.id, { inside: true, admitted_at: scannedAt, gate: state.gate });
+        const inside = direction === "entry";
+        const known = await store.admission(state.listId, result.ticket.id);
+        await store.admit(state.listId, result.ticket.id, { ...known, inside, admitted_at: inside ? scannedAt : known?.admitted_at ?? scannedAt, gate: state.gate });
       }
     } catch (error) {
       if (!(error instanceof Offline)) {
@@ -438,10 +460,10 @@ async function handleScan(raw) {
     }
   }
   if (!result) {
-    result = await judgeOnDevice(text, scanNonce, scannedAt);
+    result = await judgeOnDevice(text, scanNonce, scannedAt, direction);
     if (navigator.onLine) setTimeout(sync, 1500);
   }
-  if (result.admitted) await store.set(`here:${state.listId}`, (await store.get(`here:${state.listId}`, 0)) + 1);
+  if (result.admitted && direction === "entry") await store.set(`here:${state.listId}`, (await store.get(`here:${state.listId}`, 0)) + 1);
   present(result);
   await renderCounters();
 }
@@ -451,7 +473,8 @@ function present(result) {
   const box = $("[data-result]");
   box.className = `result ${result.admitted ? "ok" : "deny"}`;
   box.dataset.verdict = result.verdict;
-  const title = result.overridden ? "Admit (override)" : TITLES[result.verdict] || result.verdict;
+  const exit = result.direction === "exit" && result.verdict === "ok";
+  const title = result.overridden ? "Admit (override)" : exit ? "Goodbye" : TITLES[result.verdict] || result.verdict;
   $("[data-result-title]").textContent = result.admitted ? `✓ ${title}` : `✕ ${title}`;
   $("[data-result-seat]").textContent = result.ticket?.seat || "";
   $("[data-result-category]").textContent = result.ticket?.category || "";
@@ -459,7 +482,7 @@ function present(result) {
   const first = result.firstEntry;
   const firstText = first && !result.message.includes(" at ") ? ` First entry ${timeOf(first.at)}${first.gate ? ` at ${first.gate}` : ""}.` : "";
   $("[data-result-message]").textContent = `${result.message}${firstText}${result.mode === "offline" ? " (checked on this device)" : ""}`;
-  $("[data-result-override]").hidden = result.admitted || !result.ticket;
+  $("[data-result-override]").hidden = result.admitted || !result.ticket || result.direction === "exit";
   box.hidden = false;
   signal(result.admitted);
   state.recent.unshift({
@@ -659,6 +682,9 @@ function wire() {
     handleScan(text);
   });
   $("[data-camera-toggle]").addEventListener("click", toggleCamera);
+  for (const input of document.querySelectorAll('input[name="direction"]')) {
+    input.addEventListener("change", () => setDirection(input.value));
+  }
   $("[data-sync]").addEventListener("click", async () => {
     await sync();
     toast(state.online ? "Synced." : "Offline: will sync when the network returns.");

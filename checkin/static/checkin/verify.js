@@ -81,10 +81,11 @@ async function verifySignature(key, signature, data) {
   return crypto.subtle.verify({ name: "Ed25519" }, key, signature, data);
 }
 
-// The verdict for an entry scan, in the server's order (checkin/README.md "Verdicts"):
+// The verdict for a scan, in the server's order (checkin/README.md "Verdicts"):
 // invalid_signature, unknown_key, wrong_event, not_found, revoked, not_paid, wrong_category,
-// already_admitted, ok. `lookup` reads the device's copy of the manifest.
-export async function judge(text, { list, keys, lookup }) {
+// then for entries already_admitted or ok, for exits not_inside or ok. `lookup` reads the
+// device's copy of the manifest.
+export async function judge(text, { list, keys, lookup, direction = "entry" }) {
   let payload;
   try {
     payload = decodePayload(cleanScan(text));
@@ -106,6 +107,9 @@ export async function judge(text, { list, keys, lookup }) {
     return { verdict: "wrong_category", ticket };
   }
   const admission = await lookup.admission(payload.ticketId);
+  if (direction === "exit") {
+    return admission && admission.inside ? { verdict: "ok", ticket } : { verdict: "not_inside", ticket };
+  }
   if (admission && (admission.inside || !list.allow_reentry)) {
     return { verdict: "already_admitted", ticket, admission };
   }
