@@ -365,6 +365,7 @@ def scan(request: HttpRequest, list_id: str, payload: ScanIn) -> dict:
         nonce=payload.nonce,
         scanned_at=payload.scanned_at,
         direction=payload.direction,
+        gate=payload.gate,
     )
     return scan_out(result)
 
@@ -390,6 +391,7 @@ def scan_batch(request: HttpRequest, list_id: str, payload: BatchIn) -> dict:
                 device_verdict=item.device_verdict,
                 override_credential=item.override.credential if item.override else "",
                 override_reason=item.override.reason if item.override else "",
+                gate=item.gate,
             )
             for item in payload.scans
         ],

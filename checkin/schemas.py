@@ -88,6 +88,11 @@ class ScanIn(Schema):
     nonce: str = Field(max_length=64, description="Random, unique per scan (8-64 chars).")
     scanned_at: datetime
     direction: Literal["entry", "exit"] = "entry"
+    gate: str = Field(
+        default="",
+        max_length=64,
+        description="The gate chosen on the device; default: the device's.",
+    )
 
 
 class TicketInfo(Schema):

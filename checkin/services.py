@@ -404,6 +404,7 @@ def _record(
     effective_at: datetime,
     device_admitted: bool = False,
     late: bool = False,
+    gate: str = "",
 ) -> ScanResult:
     """Judge, decide admission and store one scan, in the caller's transaction."""
     offline = mode == Scan.Mode.OFFLINE
@@ -416,7 +417,7 @@ def _record(
         nonce=nonce,
         direction=direction,
         mode=mode,
-        gate=device.gate_label if device else "",
+        gate=gate.strip() or (device.gate_label if device else ""),
         scanned_at=scanned_at,
         effective_at=effective_at,
         late=late,
@@ -484,6 +485,7 @@ def scan_ticket(
     nonce: str,
     scanned_at: datetime,
     direction: str = Direction.ENTRY,
+    gate: str = "",
 ) -> ScanResult:
     """An online scan: the server's verdict, and for entries an atomic first-scan-wins
     admission. Repeating a (device, nonce) returns the stored answer and changes nothing."""
@@ -502,6 +504,7 @@ def scan_ticket(
                 mode=Scan.Mode.ONLINE,
                 scanned_at=scanned_at,
                 effective_at=timezone.now(),
+                gate=gate,
             )
     except IntegrityError:
         # The same nonce racing itself (a retry sent before the first answer came back).
@@ -520,6 +523,7 @@ class OfflineScan:
     device_verdict: str = Verdict.OK
     override_credential: str = ""
     override_reason: str = ""
+    gate: str = ""
 
 
 def upload_offline_scans(
@@ -562,6 +566,7 @@ def upload_offline_scans(
                         device_admitted=item.device_verdict == Verdict.OK
                         or bool(item.override_credential),
                         late=now - effective_at > LATE_UPLOAD_AFTER,
+                        gate=item.gate,
                     )
                     if item.override_credential and not stored.scan.admitted:
                         _offline_override(organizer, device, stored, item)

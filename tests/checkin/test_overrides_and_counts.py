@@ -201,3 +201,30 @@ def test_staff_credential_expires_and_is_bound_to_its_organizer(db):
             )
     with schema_context(other.schema_name), pytest.raises(Forbidden):
         verify_staff_credential(issued["credential"], organizer=other, at=now)
+
+
+def test_the_gate_chosen_on_the_device_is_where_its_scans_count(db):
+    organizer = make_organizer("alpha")
+    event = on_sale_event(organizer, rows=2, seats=4)
+    door = make_door(organizer, event, devices=1)
+    _o, tickets = paid_order(organizer, event, ["stalls/B/1", "stalls/B/2"])
+    phone = door.device(0)
+    online = phone.post(
+        f"/api/v1/checkin/lists/{door.list_id}/scans",
+        {"payload": tickets[0].payload, "nonce": "n-online-1", "gate": "North door",
+         "scanned_at": timezone.now().isoformat()},
+        content_type="application/json",
+    )  # fmt: skip
+    assert online.json()["verdict"] == "ok"
+    batch = phone.post(
+        f"/api/v1/checkin/lists/{door.list_id}/scans/batch",
+        {"scans": [{"payload": tickets[1].payload, "nonce": "n-offline-1", "gate": "South door",
+                    "scanned_at": timezone.now().isoformat()}]},
+        content_type="application/json",
+    )  # fmt: skip
+    assert batch.json()["results"][0]["verdict"] == "ok"
+    gates = {
+        gate["gate"]: gate["entries"]
+        for gate in door.admin.get(f"/api/v1/checkin/lists/{door.list_id}/counts").json()["gates"]
+    }
+    assert gates == {"North door": 1, "South door": 1}

@@ -251,6 +251,7 @@ async function uploadQueue() {
           scanned_at: item.scanned_at,
           direction: item.direction,
           device_verdict: item.device_verdict,
+          gate: item.gate || "",
           ...(item.override ? { override: item.override } : {}),
         })),
       },
@@ -409,6 +410,7 @@ async function judgeOnDevice(text, scanNonce, scannedAt, direction) {
       scanned_at: scannedAt,
       direction,
       device_verdict: outcome.verdict,
+      gate: state.gate,
     });
   }
   if (admitted && direction === "exit") {
@@ -443,7 +445,7 @@ async function handleScan(raw) {
       const answer = await api(`/checkin/lists/${state.listId}/scans`, {
         method: "POST",
         timeout: ONLINE_SCAN_TIMEOUT_MS,
-        body: { payload: text, nonce: scanNonce, scanned_at: scannedAt, direction },
+        body: { payload: text, nonce: scanNonce, scanned_at: scannedAt, direction, gate: state.gate },
       });
       result = fromServer(answer);
       result.payload = text;
@@ -590,7 +592,7 @@ async function submitOverride(reason) {
     queuedScan
       ? { ...queuedScan, override }
       : { nonce: nonce(), list: state.listId, payload: result.payload, scanned_at: scannedAt,
-          direction: "entry", device_verdict: result.verdict, override },
+          direction: "entry", device_verdict: result.verdict, gate: state.gate, override },
   );
   await store.admit(state.listId, result.ticket.id, { inside: true, admitted_at: scannedAt, gate: state.gate, local: true });
   await countOverride({ ...result, admitted: true, overridden: true, mode: "offline",
