@@ -122,7 +122,7 @@ def resolve_price(
     return amount
 
 
-def _map_categories(event: Event) -> list[dict[str, Any]]:
+def map_categories(event: Event) -> list[dict[str, Any]]:
     """The seat map version's categories, read from its document without loading all seats."""
     categories = (
         SeatMapVersion.objects.filter(pk=event.seat_map_version_id)
@@ -185,7 +185,7 @@ def price_table(*, event: Event) -> dict[str, Any]:
         "phases": [{"code": p.code, "name": p.name, "until": p.until} for p in phases],
         "categories": [
             {"key": category["key"], "name": category.get("name", category["key"])}
-            for category in _map_categories(event)
+            for category in map_categories(event)
         ],
         "prices": {
             category: [
@@ -391,7 +391,7 @@ def set_price_table(
         _check_phases(phases, any_prices=bool(prices))
         _check_prices(
             prices,
-            categories={category["key"] for category in _map_categories(locked)},
+            categories={category["key"] for category in map_categories(locked)},
             types={spec["code"] for spec in ticket_types},
             phases={spec["code"] for spec in phases},
         )
@@ -462,7 +462,7 @@ def adjust_category_prices(
         raise Invalid("The amount must be whole minor units.", code="invalid_adjustment")
     with transaction.atomic():
         locked = _lock_open_event(event)
-        if category not in {item["key"] for item in _map_categories(locked)}:
+        if category not in {item["key"] for item in map_categories(locked)}:
             raise Invalid(
                 f"'{category}' is not a seat category of this event.",
                 code="unknown_category",

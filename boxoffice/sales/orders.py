@@ -110,6 +110,32 @@ def _ticket_types(
     return {seat.ref: chosen.get(seat.ref, default) for seat in seats}
 
 
+def _seat_prices(
+    event: Event, seats: list[EventSeat], tickets: list[TicketChoice] | None, now: datetime
+) -> tuple[dict[str, TicketType], list[int]]:
+    """Each seat's ticket type (chosen, or the first) and its price at `now`."""
+    types = _ticket_types(event, seats, tickets or [])
+    in_force = prices_in_force(event=event, at=now)
+    prices = [
+        resolve_price(
+            event=event, category=seat.category, ticket_type=types[seat.ref].code, at=now,
+            in_force=in_force,
+        )
+        for seat in seats
+    ]  # fmt: skip
+    return types, prices
+
+
+def _break_down(event: Event, prices: list[int], promo: PromoCode | None) -> money.Breakdown:
+    return money.break_down(
+        prices,
+        discount=money.Discount(promo.kind, promo.value) if promo else None,
+        fee_per_ticket=event.fee_per_ticket,
+        tax_rate=event.tax_rate,
+        tax_inclusive=event.tax_inclusive,
+    )
+
+
 def seat_label(seat: EventSeat) -> str:
     if seat.kind == EventSeat.Kind.SPOT:
         return f"{seat.section}, standing"
@@ -145,23 +171,9 @@ def place_order(
         if not seats:
             raise Invalid("This hold has no seats.", code="empty_hold")
         now = _now()
-        types = _ticket_types(event, seats, tickets or [])
-        in_force = prices_in_force(event=event, at=now)
-        prices = [
-            resolve_price(
-                event=event, category=seat.category, ticket_type=types[seat.ref].code, at=now,
-                in_force=in_force,
-            )
-            for seat in seats
-        ]  # fmt: skip
+        types, prices = _seat_prices(event, seats, tickets, now)
         promo = _promo(event, promo_code, now) if promo_code else None
-        breakdown = money.break_down(
-            prices,
-            discount=money.Discount(promo.kind, promo.value) if promo else None,
-            fee_per_ticket=event.fee_per_ticket,
-            tax_rate=event.tax_rate,
-            tax_inclusive=event.tax_inclusive,
-        )
+        breakdown = _break_down(event, prices, promo)
         order = _create_order(
             hold=hold, email=email, name=name, currency=currency, provider=provider,
             promo=promo, breakdown=breakdown, expires_at=now + PAYMENT_WINDOW,
@@ -206,26 +218,13 @@ def quote_order(
     if not seats:
         raise Invalid("This hold has no seats.", code="empty_hold")
     now = _now()
-    types = _ticket_types(event, seats, tickets or [])
-    in_force = prices_in_force(event=event, at=now)
-    prices = [
-        resolve_price(
-            event=event, category=seat.category, ticket_type=types[seat.ref].code, at=now,
-            in_force=in_force,
-        )
-        for seat in seats
-    ]  # fmt: skip
+    types, prices = _seat_prices(event, seats, tickets, now)
     promo = _usable_promo(event, promo_code, now) if promo_code else None
     if promo is not None and promo.max_uses is not None and promo.used >= promo.max_uses:
         raise Conflict("This promo code has been used up.", code="promo_exhausted")
-    breakdown = money.break_down(
-        prices,
-        discount=money.Discount(promo.kind, promo.value) if promo else None,
-        fee_per_ticket=event.fee_per_ticket,
-        tax_rate=event.tax_rate,
-        tax_inclusive=event.tax_inclusive,
+    return Quote(
+        seats=seats, ticket_types=types, breakdown=_break_down(event, prices, promo), promo=promo
     )
-    return Quote(seats=seats, ticket_types=types, breakdown=breakdown, promo=promo)
 
 
 def _create_order(**fields) -> Order:

@@ -18,8 +18,8 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Now, TruncDate
 
 from boxoffice.events.models import Event, EventSeat
+from boxoffice.events.pricing import map_categories
 from boxoffice.sales.models import Order, OrderItem
-from seatmaps.models import SeatMapVersion
 
 PAID_STATUSES = (Order.Status.PAID, Order.Status.PARTIALLY_REFUNDED)
 
@@ -54,16 +54,6 @@ EXPORT_COLUMNS = (
 
 def _percent(part: int, whole: int) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
-
-
-def _map_categories(event: Event) -> list[dict[str, Any]]:
-    """Names and colours of the seat map's categories, without loading the map's seats."""
-    categories = (
-        SeatMapVersion.objects.filter(pk=event.seat_map_version_id)
-        .values_list("document__categories", flat=True)
-        .first()
-    )
-    return list(categories or [])
 
 
 def _seat_counts(event: Event) -> dict[str, dict[str, int]]:
@@ -173,7 +163,7 @@ def event_report(event: Event) -> dict[str, Any]:
             orders_by_day[row["day"]]["orders"] += row["paid_orders"]
             orders_by_day[row["day"]]["net"] += row["gross"] - row["refunded"]
 
-    known = _map_categories(event)
+    known = map_categories(event)
     keys = [category["key"] for category in known if category["key"] in seats]
     keys += sorted(set(seats) - set(keys))  # a category missing from the map's legend
     names = {category["key"]: category for category in known}
