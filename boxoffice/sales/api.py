@@ -50,11 +50,11 @@ def hold_out(
     summary="Start a hold (optionally with seats, best available or GA places)",
 )
 def create_hold(request: HttpRequest, event_id: str, payload: HoldIn) -> Status:
-    event = services.find_event_for_holds(event_id)
     if payload.seats and payload.best_available is None and payload.general_admission is None:
         # The on-sale rush: a new hold with chosen seats, the leanest path there is.
-        hold, token, chosen = services.create_hold_with_seats(event=event, refs=payload.seats)
+        hold, token, chosen = services.start_hold_with_seats(event_id=event_id, refs=payload.seats)
         return Status(201, hold_out(hold, seats=chosen, token=token))
+    event = services.find_event_for_holds(event_id)
     together = None
     seats: list[EventSeat] = []
     # The hold and its first claim stand or fall together: a refused claim leaves no hold.

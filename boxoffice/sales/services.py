@@ -7,10 +7,12 @@ serializes requests on one hold (to keep the per-order maximum) and nothing else
 """
 
 import hashlib
+import json
 import secrets
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from boxoffice.errors import Conflict, Gone, Invalid, NotFound
@@ -45,13 +47,13 @@ INSERT_HOLD = (
     "INSERT INTO sales_hold (event_id, token_hash, status, expires_at, max_expires_at, "
     "extensions, created_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
 )
-# A new hold and its first claim in one round trip: the INSERT, then CLAIM_BY_REF for the new
-# row's id, returning what the answer shows of each seat. (Fixed text only: no input.)
-INSERT_HOLD_AND_CLAIM = f"WITH new_hold AS ({INSERT_HOLD}) " + CLAIM_BY_REF.replace(  # noqa: S608
-    "hold_id = %s", "hold_id = (SELECT id FROM new_hold)"
-).replace(
-    "RETURNING ref", 'RETURNING hold_id, ref, kind, section, "row", label, category, position'
-)
+# The on-sale rush's request, a new hold with chosen seats, in one round trip and no transaction
+# around it: migration sales/0003 has the function (find the event, insert the hold, the claim
+# as CLAIM_BY_REF; short of a seat it raises REFUSED_SEATS, undoing it all).
+START_HOLD = "SELECT * FROM sales_start_hold(%s, %s, %s, %s, %s, %s, %s)"
+REFUSED_SEATS = "BX409"
+# Attempts at START_HOLD when the event refused it and then turns out fine (it just went on sale).
+START_ATTEMPTS = 2
 # What the hold endpoints read of an event (see find_event_for_holds), in the model's column
 # order, which Model.from_db() expects.
 EVENT_FIELDS = tuple(
@@ -132,35 +134,80 @@ def _saved(hold: Hold, pk: int) -> None:
     hold._state.db = connection.alias
 
 
-def create_hold_with_seats(*, event: Event, refs: list[str]) -> tuple[Hold, str, list[dict]]:
-    """A new hold with these seats, all or nothing: the on-sale rush's one request. Returns the
-    hold, its token and its seats (ref, kind, section, row, label, category) in map order.
+def start_hold_with_seats(*, event_id: str, refs: list[str]) -> tuple[Hold, str, list[dict]]:
+    """A new hold with these seats on the event with this id or slug, all or nothing: the on-sale
+    rush's one request. Returns the hold, its token and its seats (ref, kind, section, row,
+    label, category) in map order.
 
-    One statement inserts the hold row and claims the seats for it (CLAIM_BY_REF's condition),
-    in a transaction. Unlike `hold_seats` there is nothing to lock or read first: nobody else
-    knows the new hold's token and it has no seats yet. A claim that does not get every seat
-    raises, which undoes the claim and the hold."""
+    One statement (START_HOLD), held or refused: nobody else knows the new hold's token and it has
+    no seats yet, so there is nothing to lock or read first. The refusals are those of
+    `create_hold` and `hold_seats`: 404 no such event, 409 not on sale, 422 too many or unknown
+    seats, 409 `seats_unavailable` naming the seats someone else has."""
     refs = list(dict.fromkeys(refs))
     if not refs:
         raise Invalid("Choose at least one seat.", code="no_seats")
-    now = _now()
-    _check_on_sale(event, now)
-    _check_room(event, held=0, wanted=len(refs))
-    hold, token = _new_hold(event, now)
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                INSERT_HOLD_AND_CLAIM,
-                [*_hold_values(hold), hold.expires_at, hold.event_id, refs],
-            )
-            rows = cursor.fetchall()
-        if len(rows) != len(refs):
-            claimed = {row[1] for row in rows}
-            refuse_unavailable_seats(event, [ref for ref in refs if ref not in claimed])
-    _saved(hold, rows[0][0])
+    for _attempt in range(START_ATTEMPTS):
+        now = _now()
+        token = TOKEN_PREFIX + secrets.token_urlsafe(24)
+        values = [event_id, list(PUBLIC_STATUSES), Event.Status.ON_SALE, now, refs, _hash(token),
+                  LIFETIME_FACTOR]  # fmt: skip
+        try:
+            # Inside a caller's transaction (tests, scripts), a savepoint keeps a refusal from
+            # aborting it; on its own the statement is its own transaction.
+            with (
+                transaction.atomic() if connection.in_atomic_block else nullcontext(),
+                connection.cursor() as cursor,
+            ):
+                cursor.execute(START_HOLD, values)
+                rows = cursor.fetchall()
+        except DatabaseError as error:
+            _refuse_seats(error)
+            raise
+        if rows:
+            return _started(rows, token, now)
+        _refuse_event(event_id, wanted=len(refs), now=now)
+    raise Conflict("The event changed meanwhile; try again.", code="contention")
+
+
+def _refuse_seats(error: DatabaseError) -> None:
+    """The customer's error for a START_HOLD short of seats; returns for any other error."""
+    cause = error.__cause__
+    if getattr(cause, "sqlstate", None) != REFUSED_SEATS:
+        return
+    refused = json.loads(cause.diag.message_detail)
+    if refused["unknown"]:
+        raise Invalid("These seats do not exist.", code="unknown_seats", seats=refused["unknown"])
+    raise Conflict(
+        "Some of these seats were just taken.",
+        code="seats_unavailable",
+        seats=refused["unavailable"],
+    )
+
+
+def _started(rows: list[tuple], token: str, now: datetime) -> tuple[Hold, str, list[dict]]:
+    hold_id, event_pk, event_uid, expires_at, max_expires_at = rows[0][:5]
+    hold = Hold(
+        event=Event.from_db(connection.alias, ["id", "uid"], [event_pk, event_uid]),
+        token_hash=_hash(token),
+        status=Hold.Status.ACTIVE,
+        expires_at=expires_at,
+        max_expires_at=max_expires_at,
+        extensions=0,
+        created_at=now,
+        updated_at=now,
+    )
+    _saved(hold, hold_id)
     rows.sort(key=lambda row: row[-1])
     fields = ("ref", "kind", "section", "row", "label", "category")
-    return hold, token, [dict(zip(fields, row[1 : 1 + len(fields)], strict=True)) for row in rows]
+    return hold, token, [dict(zip(fields, row[5 : 5 + len(fields)], strict=True)) for row in rows]
+
+
+def _refuse_event(event_id: str, *, wanted: int, now: datetime) -> None:
+    """Why START_HOLD answered no rows, as the customer's error; returns when nothing is wrong
+    any more (the event changed after the statement looked)."""
+    event = find_event_for_holds(event_id)
+    _check_on_sale(event, now)
+    _check_room(event, held=0, wanted=wanted)
 
 
 def find_event_for_holds(identifier: str) -> Event:

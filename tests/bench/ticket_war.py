@@ -24,12 +24,11 @@ Runs, each on a fresh event and a fresh server (`--setups`, kind:workers:CONN_MA
   one thread (one request at a time per worker).
 - the best setup again with `--conn-max-age-too`.
 - paced (unless `--no-paced`): the best setup at an offered load of the 1,000 seats/s target, or
-  of half its measured rate if that is lower, each customer sending on a Poisson schedule: the
-  latency a customer sees when the server is not saturated.
-- the ceiling: the same claim (`CLAIM_BY_REF` from boxoffice.sales.services) after the insert of
-  the hold row, one transaction per pick as the service does, from `--ceiling-threads` threads
-  with a raw psycopg connection each, same demand and live map, in rounds on fresh events (it
-  fills a house in seconds).
+  of half its measured rate if that is lower (`--paced-seats`: at these loads instead), each
+  customer sending on a Poisson schedule: the latency a customer sees below saturation.
+- the ceiling: the same statement as the service (`START_HOLD` from boxoffice.sales.services, in
+  autocommit), from `--ceiling-threads` threads with a raw psycopg connection each, same demand
+  and live map, in rounds on fresh events (it fills a house in seconds).
 
 After each run it checks from the database that no seat was held or sold twice: every successful
 answer's seats are held by that answer's hold (token -> sha256 -> sales_hold), no seat is in two
@@ -64,7 +63,7 @@ import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -102,16 +101,6 @@ CPU_GROUPS = ("client", "server", "postgres", "machine_busy")
 # A worker that has used this much CPU has imported Django; one that then uses less than the
 # second figure in 0.3 s is idle, i.e. ready.
 WORKER_LOAD_CPU, WORKER_IDLE_CPU = 0.1, 0.02
-# Mirrors the service for the ceiling's hold rows: the event's hold_minutes (default 10) and
-# boxoffice.sales.services.LIFETIME_FACTOR.
-HOLD_LENGTH = timedelta(minutes=10)
-HOLD_LIFETIME = 3 * HOLD_LENGTH
-INSERT_HOLD = (
-    "INSERT INTO sales_hold (event_id, token_hash, status, expires_at, max_expires_at, "
-    "extensions, created_at, updated_at) VALUES (%s, %s, 'active', %s, %s, 0, now(), now()) "
-    "RETURNING id"
-)
-
 Run = tuple[str, ...]
 
 
@@ -627,7 +616,9 @@ def ceiling_war(
     from django.db import connection
     from psycopg import sql
 
-    from boxoffice.sales.services import CLAIM_BY_REF
+    from boxoffice.events.models import Event
+    from boxoffice.events.selectors import PUBLIC_STATUSES
+    from boxoffice.sales.services import LIFETIME_FACTOR, REFUSED_SEATS, START_HOLD
 
     # As Django connects: empty HOST/PORT mean libpq's PGHOST/PGPORT (the embedded server).
     database = connection.settings_dict
@@ -652,37 +643,26 @@ def ceiling_war(
                     full.set()
                     break
                 started = time.perf_counter()
-                now = datetime.now(UTC)
-                claimed: set[str] = set()
-                hold_id = 0
                 try:
-                    # One transaction per pick, as the service: the hold row, then the claim,
-                    # rolled back unless every seat came back.
-                    with conn.transaction():
-                        hold_id = conn.execute(
-                            INSERT_HOLD,
-                            [house.event_pk, secrets.token_hex(32), now + HOLD_LENGTH,
-                             now + HOLD_LIFETIME],
-                        ).fetchone()[0]  # fmt: skip
-                        claimed = {
-                            row[0]
-                            for row in conn.execute(
-                                CLAIM_BY_REF,
-                                [hold_id, now + HOLD_LENGTH, house.event_pk, list(run)],
-                            )
-                        }
-                        if len(claimed) != len(run):
-                            raise psycopg.Rollback()
+                    # As the service: START_HOLD in autocommit; a refusal names the seats.
+                    rows = conn.execute(START_HOLD, [
+                        house.event_uid, list(PUBLIC_STATUSES), Event.Status.ON_SALE,
+                        datetime.now(UTC), list(run), secrets.token_hex(32), LIFETIME_FACTOR,
+                    ]).fetchall()  # fmt: skip
                 except psycopg.Error as error:
-                    outcome, seats = f"psycopg {type(error).__name__}", 0
+                    if error.sqlstate == REFUSED_SEATS:
+                        refused = json.loads(error.diag.message_detail)["unavailable"]
+                        house.taken.update(refused)
+                        outcome, seats = "conflict", 0
+                    else:
+                        outcome, seats = f"psycopg {type(error).__name__}", 0
                 else:
-                    if len(claimed) == len(run):
+                    if sorted(row[5] for row in rows) == sorted(run):
                         outcome, seats = "held", len(run)
-                        successes.append((hold_id, run))
+                        successes.append((rows[0][0], run))
                         house.taken.update(run)
                     else:
-                        outcome, seats = "conflict", 0
-                        house.taken.update(set(run) - claimed)
+                        outcome, seats = "event refused the hold", 0
                 ended = time.perf_counter()
                 samples.append((ended, ended - started, outcome, seats))
         except BaseException as error:  # surfaced by the main thread
@@ -697,10 +677,9 @@ def ceiling_war(
     connections = []
     try:
         for _ in range(threads):
-            conn = psycopg.connect(**params)
+            conn = psycopg.connect(**params, autocommit=True)
             connections.append(conn)
             conn.execute(sql.SQL("SET search_path = {}, public").format(sql.Identifier(schema)))
-            conn.commit()
         pool = [
             threading.Thread(target=claimer, args=(index, conn))
             for index, conn in enumerate(connections)
@@ -1024,9 +1003,11 @@ def render_block(
             http_table(wars),
             "",
             *(["Errors (any answer but 201/409):", "", *errors, ""] if errors else []),
-            "**Ceiling**: the same demand as raw psycopg transactions, each the hold-row INSERT "
-            "then `CLAIM_BY_REF` (boxoffice.sales.services), rolled back unless every seat came "
-            f"back, from {args.ceiling_threads} threads with a connection each (psycopg's "
+            "**Ceiling**: the same demand as raw psycopg statements, each the service's "
+            "`START_HOLD` (boxoffice.sales.services: the `sales_start_hold` function finds the "
+            "event, inserts the hold and claims the seats, or raises naming the seats it could "
+            "not have; autocommit), "
+            f"from {args.ceiling_threads} threads with a connection each (psycopg's "
             "defaults: server-side binding, statements prepared after 5 uses), in rounds on "
             f"fresh events until the windows add up to {args.duration:g} s:",
             "",
@@ -1071,7 +1052,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=0,
         help="also run the best setup with this CONN_MAX_AGE (-1: don't)",
     )
-    parser.add_argument("--no-paced", action="store_true", help="skip the paced run")
+    parser.add_argument("--no-paced", action="store_true", help="skip the paced runs")
+    parser.add_argument(
+        "--paced-seats",
+        default="",
+        help="offered loads of the paced runs in seats/s, comma-separated (default: the target, "
+        "or half the best closed-loop rate if that is lower)",
+    )
     parser.add_argument("--ceiling-threads", type=int, default=4)
     parser.add_argument("--blind", action="store_true", help="pick seats without the live map")
     parser.add_argument("--one-address", action="store_true", help="all customers on 127.0.0.1")
@@ -1106,9 +1093,12 @@ def main(argv: list[str] | None = None) -> None:
         if not args.no_paced:
             top_war = best(wars)
             assert top_war.setup is not None
-            rate = min(TARGET_SEATS_PER_SECOND, top_war.summary()["seats_per_s"] / 2)
-            offered = rate / statistics.mean(RUN_LENGTHS)
-            wars.append(run_http(organizer, args, log_dir, top_war.setup, offered_rps=offered))
+            rates = [float(rate) for rate in args.paced_seats.split(",") if rate] or [
+                min(TARGET_SEATS_PER_SECOND, top_war.summary()["seats_per_s"] / 2)
+            ]
+            for rate in rates:
+                offered = rate / statistics.mean(RUN_LENGTHS)
+                wars.append(run_http(organizer, args, log_dir, top_war.setup, offered_rps=offered))
     ceiling = run_ceiling(organizer, args)
 
     block = render_block(args, load_at_start, wars, ceiling)

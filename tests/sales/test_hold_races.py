@@ -98,7 +98,9 @@ def test_new_holds_racing_for_overlapping_seats_never_share_a_seat(racing_event)
 
     def want(index: int):
         with schema_context(organizer.schema_name):
-            hold, _token, seats = services.create_hold_with_seats(event=event, refs=wishes[index])
+            hold, _token, seats = services.start_hold_with_seats(
+                event_id=event.uid, refs=wishes[index]
+            )
             return hold.pk, [seat["ref"] for seat in seats]
 
     results = race(want, contenders=len(wishes))

@@ -83,7 +83,7 @@ def test_a_stream_gets_ready_then_the_seats_others_take(shop):
 
     def take():
         with schema_context(organizer.schema_name):
-            services.create_hold_with_seats(event=event, refs=["stalls/A/2"])
+            services.start_hold_with_seats(event_id=event.uid, refs=["stalls/A/2"])
         connection.close()
 
     path = f"/api/v1/events/{event.slug}/availability/stream"
