@@ -9,6 +9,12 @@ undoes the whole statement: the hold and whatever was claimed. A function rather
 plpgsql plans its statements once per connection (a five-part CTE cost twice the server CPU in
 planning and row locks; tests/bench/RESULTS.md, "Ticket war"). Tables resolve through the
 search_path, and each organizer schema has its own copy of the function.
+
+A hold commits without waiting for its WAL to reach the disk (synchronous_commit off for this
+transaction only): a crash can lose the holds of the last fraction of a second, never sell a
+seat twice — a hold is not a sale, and checkout, payment and sale commit synchronously, which
+also makes every hold they read durable (the WAL is flushed in order). It saves a flush per hold
+(boxoffice/sales/README.md, "Durability of holds").
 """
 
 from django.db import migrations
@@ -42,6 +48,8 @@ BEGIN
        OR (found_event.sales_end IS NOT NULL AND p_now >= found_event.sales_end) THEN
         RETURN;  -- the caller explains the refusal
     END IF;
+    -- For this transaction only; see the module's docstring.
+    PERFORM set_config('synchronous_commit', 'off', true);
 
     INSERT INTO sales_hold AS h (event_id, token_hash, status, expires_at, max_expires_at,
                                  extensions, created_at, updated_at)
