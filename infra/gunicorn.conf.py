@@ -45,7 +45,10 @@ _SHARED_MEMORY = "/dev/shm"  # noqa: S108
 if os.path.isdir(_SHARED_MEMORY):
     worker_tmp_dir = _SHARED_MEMORY
 
-accesslog = "-"
+# No line per request by default: the TLS proxy in front logs every request (with the client's
+# real address), as for the `sse` service, and gunicorn's own access log cost ~7% of a worker's
+# CPU in an on-sale rush (tests/bench/RESULTS.md, "Ticket war"). WEB_ACCESS_LOG=1 turns it on.
+accesslog = "-" if os.environ.get("WEB_ACCESS_LOG", "0").lower() in ("1", "true", "yes") else None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 

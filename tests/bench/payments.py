@@ -976,7 +976,7 @@ def render_block(
             f"{ROWS * SEATS_PER_ROW:,}-seat event built through the services; one "
             "`gunicorn -c infra/gunicorn.conf.py` on 127.0.0.1 (DEBUG off, threaded WSGI workers: "
             f"WEB_CONCURRENCY={args.web_workers} x 2 threads, CONN_MAX_AGE={args.conn_max_age}, "
-            "access log on) and beside it `manage.py qcluster` (django-q2, ORM broker, "
+            "no access log) and beside it `manage.py qcluster` (django-q2, ORM broker, "
             f"JOB_WORKERS={args.job_workers} unless a run says otherwise: the cluster is "
             "restarted for it), the sandbox payment provider. Client, server, job "
             "cluster and PostgreSQL share the machine; cores = CPU busy during the window.",

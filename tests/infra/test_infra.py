@@ -112,7 +112,7 @@ def production_env(**extra: str) -> dict[str, str]:
 
 
 def load_gunicorn_settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict[str, object]:
-    for name in ("PORT", "WEB_CONCURRENCY", "FORWARDED_ALLOW_IPS", "LOG_LEVEL"):
+    for name in ("PORT", "WEB_CONCURRENCY", "FORWARDED_ALLOW_IPS", "LOG_LEVEL", "WEB_ACCESS_LOG"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -140,14 +140,19 @@ def test_gunicorn_serves_the_wsgi_app_with_threaded_workers(monkeypatch):
     load_class(settings["worker_class"])  # importable with the locked dependencies
     assert settings["bind"] == ["0.0.0.0:8000"]
     assert settings["workers"] == 2 * len(os.sched_getaffinity(0)) + 1
-    assert settings["accesslog"] == "-"
+    assert settings["accesslog"] is None  # the TLS proxy in front logs requests
     assert settings["forwarded_allow_ips"] == "127.0.0.1,::1"
 
 
-def test_gunicorn_takes_port_workers_and_proxy_from_the_environment(monkeypatch):
+def test_gunicorn_takes_port_workers_proxy_and_access_log_from_the_environment(monkeypatch):
     settings = load_gunicorn_settings(
-        monkeypatch, PORT="9123", WEB_CONCURRENCY="3", FORWARDED_ALLOW_IPS="10.0.0.0/8"
+        monkeypatch,
+        PORT="9123",
+        WEB_CONCURRENCY="3",
+        FORWARDED_ALLOW_IPS="10.0.0.0/8",
+        WEB_ACCESS_LOG="1",
     )
+    assert settings["accesslog"] == "-"
     assert settings["bind"] == ["0.0.0.0:9123"]
     assert settings["workers"] == 3
     assert settings["forwarded_allow_ips"] == "10.0.0.0/8"
