@@ -114,7 +114,7 @@ def web_manifest(request: HttpRequest) -> JsonResponse:
             "display": "standalone",
             "orientation": "portrait",
             "background_color": "#111827",
-            "theme_color": _brand(organizer),
+            "theme_color": organizer.brand_color,  # "#rrggbb": a database constraint
             "icons": [
                 {
                     "src": f"/checkin/icons/{size}.png",
@@ -129,17 +129,6 @@ def web_manifest(request: HttpRequest) -> JsonResponse:
     )
     response["Cache-Control"] = "no-cache"
     return response
-
-
-def _brand(organizer) -> str:
-    color = getattr(organizer, "brand_color", "") or ""
-    if len(color) == 7 and color.startswith("#"):
-        try:
-            int(color[1:], 16)
-            return color
-        except ValueError:
-            pass
-    return "#0f766e"
 
 
 @lru_cache(maxsize=16)
@@ -169,7 +158,7 @@ def draw_icon(size: int, color: str) -> bytes:
 def icon(request: HttpRequest, size: int) -> HttpResponse:
     if size not in ICON_SIZES:
         raise Http404("No icon of that size.")
-    response = HttpResponse(draw_icon(size, _brand(request.tenant)), content_type="image/png")
+    response = HttpResponse(draw_icon(size, request.tenant.brand_color), content_type="image/png")
     response["Cache-Control"] = "public, max-age=86400"
     return response
 

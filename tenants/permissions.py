@@ -70,10 +70,14 @@ def check_role(actor: Actor | None, role: Role, *, supervisor: bool = False) -> 
             f"This needs the {role.label.lower()} role; you are {actor_role.label.lower()}.",
             required_role=role.value,
         )
-    # Admins and owners may do whatever a supervisor may.
-    if supervisor and not (actor.is_supervisor or actor_role.at_least(Role.ADMIN)):
+    if supervisor and not may_supervise(actor):
         raise Forbidden("This needs a supervisor.", required_role="supervisor")
     return actor
+
+
+def may_supervise(actor: Actor) -> bool:
+    """Supervisors may override check-in denials; admins and owners may do whatever they may."""
+    return actor.is_supervisor or (actor.role is not None and Role(actor.role).at_least(Role.ADMIN))
 
 
 def require_role(request: HttpRequest, role: Role, *, supervisor: bool = False) -> Actor:

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from boxoffice.console.shell import admin_only, is_admin, page, staff_only
@@ -15,7 +15,7 @@ from boxoffice.events.models import Event
 from checkin import selectors, services
 from checkin.api import device_out, pairing_out, scan_out
 from checkin.models import CheckinList, Device, Scan
-from tenants.roles import Role
+from tenants.permissions import may_supervise
 
 OPEN_EVENTS = (Event.Status.DRAFT, Event.Status.ON_SALE, Event.Status.PAUSED)
 
@@ -47,11 +47,8 @@ class DeviceForm(forms.Form):
         ]
 
 
-def _device(device_id: str) -> Device:
-    device = Device.objects.prefetch_related("lists").filter(uid=device_id).first()
-    if device is None:
-        raise Http404("No such device.")
-    return device
+def _device(uid: str) -> Device:
+    return get_object_or_404(Device.objects.prefetch_related("lists"), uid=uid)
 
 
 @staff_only
@@ -126,11 +123,8 @@ def device_action(request: HttpRequest, device_id: str, action: str) -> HttpResp
     return page(request, "console/checkin_pairing.html", {"pairing": pairing}, section="checkin")
 
 
-def _list(list_id: str) -> CheckinList:
-    checkin_list = CheckinList.objects.select_related("event").filter(uid=list_id).first()
-    if checkin_list is None:
-        raise Http404("No such list.")
-    return checkin_list
+def _list(uid: str) -> CheckinList:
+    return get_object_or_404(CheckinList.objects.select_related("event"), uid=uid)
 
 
 @staff_only
@@ -149,8 +143,7 @@ def checkin_list(request: HttpRequest, list_id: str) -> HttpResponse:
         "counts": selectors.list_counts(found),
         "scans": rows,
         "conflicts_only": conflicts_only,
-        "may_override": request.actor.is_supervisor
-        or Role(request.actor.role).at_least(Role.ADMIN),
+        "may_override": may_supervise(request.actor),
     }
     if request.htmx and request.htmx.target == "live-counts":
         return page(request, "console/_checkin_counts.html", context)
@@ -161,9 +154,7 @@ def checkin_list(request: HttpRequest, list_id: str) -> HttpResponse:
 @require_POST
 def scan_override(request: HttpRequest, list_id: str, scan_id: str) -> HttpResponse:
     found = _list(list_id)
-    scan = Scan.objects.filter(checkin_list=found, uid=scan_id).first()
-    if scan is None:
-        raise Http404("No such scan.")
+    scan = get_object_or_404(Scan, checkin_list=found, uid=scan_id)
     try:
         services.override_scan(
             organizer=request.tenant,

@@ -8,12 +8,10 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from boxoffice.audit.models import AuditEntry
-from boxoffice.audit.services import record_audit
 from boxoffice.console import charts, selectors
 from boxoffice.console.shell import admin_only, page, staff_only
 from boxoffice.errors import DomainError, NotFound
 from boxoffice.events import selectors as event_selectors
-from boxoffice.jobs import enqueue
 from boxoffice.money_format import format_money
 from boxoffice.payments import flows
 from boxoffice.payments.api import order_out
@@ -218,14 +216,11 @@ def order_resend(request: HttpRequest, code: str) -> HttpResponse:
     """Send the confirmation with the valid tickets again, through the same job and template
     payments uses after a payment."""
     order = _order(code)
-    if order.status not in sales_orders.REFUNDABLE:
-        messages.error(request, "Only a paid order has tickets to send.")
+    try:
+        flows.resend_tickets(order=order, actor=request.actor)
+    except DomainError as error:
+        messages.error(request, error.message)
     else:
-        enqueue("boxoffice.payments.emails.send_order_email", order.pk, "confirmation", None)
-        record_audit(
-            actor=request.actor, action="order.tickets_resent", target_type="order",
-            target_id=order.code, data={"email": order.email},
-        )  # fmt: skip
         messages.success(request, f"Tickets sent again to {order.email}.")
     return redirect("console:order", code=order.code)
 

@@ -179,6 +179,19 @@ def fulfil_order(*, order: Order, payment_id: str) -> str:
     return outcome
 
 
+def resend_tickets(*, order: Order, actor: Actor) -> None:
+    """Send the confirmation with the valid tickets again (same job and template as after the
+    payment), audited: the console lists resends among the order's emails."""
+    if order.status not in orders.REFUNDABLE:
+        raise Conflict("Only a paid order has tickets to send.", code="order_not_paid")
+    with transaction.atomic():
+        _queue_email("confirmation", order)
+        record_audit(
+            actor=actor, action="order.tickets_resent", target_type="order",
+            target_id=order.code, data={"email": order.email},
+        )  # fmt: skip
+
+
 def payment_failed(*, order: Order) -> str:
     outcome = orders.close_unpaid(order=order, failed=True)
     if outcome == orders.Outcome.FAILED:
