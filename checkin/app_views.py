@@ -7,6 +7,7 @@ The app itself is plain ES modules in `static/checkin/`; it talks to the check-i
 import hashlib
 import io
 import json
+import math
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -172,9 +173,11 @@ def supervisor(request: HttpRequest) -> HttpResponse:
     context: dict = {"organizer": request.tenant, "hours": 8}
     if request.method == "POST":
         try:
-            hours = min(max(float(request.POST.get("hours", 8)), 0.25), 12)
+            asked = float(request.POST.get("hours", 8))
         except ValueError:
-            hours = 8
+            asked = math.nan
+        # Between 15 minutes and 12 hours; anything that is not a number gets the default.
+        hours = min(max(asked, 0.25), 12) if math.isfinite(asked) else 8
         text, credential = issue_staff_credential(
             organizer=request.tenant,
             actor=request.actor,  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,24 @@ def test_the_supervisor_page_issues_a_credential_to_supervisors_only(organizer):
         )
     assert credential.name == "sup@x.example"
     assert actor.is_supervisor
+
+
+def test_a_lifetime_that_is_not_a_number_gets_the_default(organizer):
+    supervisor = signed_in_client(
+        organizer, make_member(organizer, Role.STAFF, is_supervisor=True, email="sup@x.example")
+    )
+    for hours in ("nan", "inf", "-inf", "soon"):
+        issued = supervisor.post("/checkin/supervisor/", {"hours": hours})
+        assert issued.status_code == 200, hours
+        text = re.search(
+            r'id="credential-text" rows="4" readonly>([^<]+)<', issued.content.decode()
+        )
+        with schema_context(organizer.schema_name):
+            credential, _actor = verify_staff_credential(
+                text.group(1), organizer=organizer, at=timezone.now()
+            )
+        lifetime = credential.expires_at - credential.issued_at
+        assert timedelta(minutes=15) <= lifetime <= timedelta(hours=12), hours
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
