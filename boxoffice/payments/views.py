@@ -12,7 +12,7 @@ from boxoffice.payments import webhooks
 from boxoffice.payments.api import order_out
 from boxoffice.payments.models import SandboxSession
 from boxoffice.payments.providers.sandbox import SandboxProvider
-from boxoffice.sales.order_access import find_order
+from boxoffice.sales.order_access import SECRET_PAGE_REFERRER_POLICY, find_order
 from boxoffice.tickets.models import Ticket
 from boxoffice.tickets.qr import ticket_qr_svg
 from boxoffice.tickets.selectors import order_tickets
@@ -86,6 +86,5 @@ def order_page(request: HttpRequest, code: str) -> HttpResponse:
             "refused": request.GET.get("refused", ""),
         },
     )
-    # The secret is in the URL: keep it out of other sites' Referer headers.
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = SECRET_PAGE_REFERRER_POLICY
     return response

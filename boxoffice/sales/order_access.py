@@ -17,6 +17,10 @@ from boxoffice.sales.models import Order
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
+# Pages whose address holds the secret: other sites get no Referer at all, while the page's own
+# forms still carry a real Origin. (`no-referrer` made Chromium send `Origin: null`, which
+# Django's CSRF check refuses: the cancel form always ended in "Form expired".)
+SECRET_PAGE_REFERRER_POLICY = "same-origin"
 
 
 def new_order_code() -> str:

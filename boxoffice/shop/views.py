@@ -14,7 +14,7 @@ from boxoffice.errors import DomainError
 from boxoffice.events.models import Event
 from boxoffice.events.selectors import event_by_id
 from boxoffice.payments import flows
-from boxoffice.sales.order_access import find_order
+from boxoffice.sales.order_access import SECRET_PAGE_REFERRER_POLICY, find_order
 from boxoffice.shop import selectors
 from boxoffice.shop.calendar import order_calendar
 from tenants.selectors import organizer_url
@@ -123,7 +123,7 @@ def order_calendar_file(request: HttpRequest, code: str) -> HttpResponse:
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{order.event.slug}.ics"'
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = SECRET_PAGE_REFERRER_POLICY
     return response
 
 

@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from boxoffice.errors import NotFound
-from boxoffice.sales.order_access import find_order
+from boxoffice.sales.order_access import SECRET_PAGE_REFERRER_POLICY, find_order
 from boxoffice.tickets.models import Ticket
 from boxoffice.tickets.qr import ticket_qr_svg
 from boxoffice.tickets.selectors import order_tickets
@@ -29,6 +29,5 @@ def order_tickets_page(request: HttpRequest, code: str) -> HttpResponse:
         for ticket in order_tickets(order)
     ]
     response = render(request, "tickets/order_tickets.html", {"order": order, "tickets": tickets})
-    # The secret is in the URL: keep it out of other sites' Referer headers.
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = SECRET_PAGE_REFERRER_POLICY
     return response

@@ -1,14 +1,18 @@
 """The shop in a real browser: buying through the sandbox, racing for a seat, a hold running out,
 and choosing seats with the keyboard alone."""
 
+import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from boxoffice.events.models import EventSeat
-from boxoffice.sales.models import Hold, Order
+from boxoffice.sales.models import Hold, Order, Refund
+from boxoffice.tickets.models import Ticket
 from tests.e2e.conftest import in_database, screenshot
 
 pytestmark = [
@@ -29,7 +33,21 @@ def open_event(page, shop):
     expect(page.locator("[data-live-state]")).to_have_text("Live")
 
 
-def test_a_customer_buys_two_seats_and_sees_the_tickets(shop, new_page):
+def email_to(address: str, subject_start: str):
+    found = [m for m in mail.outbox if m.to == [address] and m.subject.startswith(subject_start)]
+    assert len(found) == 1, [m.subject for m in mail.outbox]
+    return found[0]
+
+
+def link_in(message, shop) -> str:
+    """The order link of an email, opened on the test server: the email names the organizer's
+    host (https, no port, as in production); the path and secret are the email's own."""
+    link = urlsplit(re.search(r"https?://\S+/orders/\S+", message.body).group(0))
+    assert link.hostname == f"{shop.organizer.slug}.localhost"
+    return f"{shop.url}{link.path}?{link.query}"
+
+
+def test_a_customer_buys_reads_the_email_opens_the_tickets_and_cancels(shop, new_page):
     page = new_page()
     page.goto(shop.url + "/")
     expect(page.get_by_role("link", name="Harbour Lights")).to_be_visible()
@@ -55,17 +73,69 @@ def test_a_customer_buys_two_seats_and_sees_the_tickets(shop, new_page):
     page.get_by_role("button", name="Pay").click()
     page.wait_for_url("**/orders/**")
     expect(page.locator("[data-order-status]")).to_have_attribute("data-order-status", "paid")
-    expect(page.locator(".ticket")).to_have_count(2)
-    expect(page.locator(".ticket .qr svg")).to_have_count(2)
-    expect(page.get_by_role("link", name="Add to calendar")).to_be_visible()
-    expect(page.get_by_role("button", name="Cancel my order")).to_be_visible()
-    screenshot(page, "order-page")
     sold = in_database(
         shop.organizer,
         lambda: sorted(EventSeat.objects.filter(status="sold").values_list("ref", flat=True)),
     )
     assert sold == ["stalls/B/3", "stalls/B/4"]
-    assert in_database(shop.organizer, lambda: Order.objects.get().status) == "paid"
+    order = in_database(shop.organizer, lambda: Order.objects.get())
+    assert (order.status, order.total, order.email) == ("paid", 7800, "ana@example.com")
+
+    # The confirmation email, read as the customer would, and its link opened in a new tab.
+    confirmation = email_to("ana@example.com", "Your tickets for Harbour Lights")
+    assert order.code in confirmation.subject and "78.00" in confirmation.body
+    assert len(confirmation.attachments) == 2  # one QR code per ticket
+    tickets_page = new_page()
+    tickets_page.goto(link_in(confirmation, shop))
+    expect(tickets_page.locator("[data-order-status]")).to_have_attribute(
+        "data-order-status", "paid"
+    )
+    expect(tickets_page.locator(".ticket")).to_have_count(2)
+    expect(tickets_page.locator(".ticket .qr svg")).to_have_count(2)
+    expect(tickets_page.get_by_role("link", name="Add to calendar")).to_be_visible()
+    screenshot(tickets_page, "order-page")
+
+    # Cancel from the page: the browser's own confirm, the form with its CSRF token, the refund.
+    tickets_page.once("dialog", lambda dialog: dialog.accept())
+    tickets_page.get_by_role("button", name="Cancel my order").click()
+    tickets_page.wait_for_url("**cancelled_order=1**")
+    expect(tickets_page.locator("[data-order-status]")).to_have_attribute(
+        "data-order-status", "cancelled"
+    )
+    # 100% under the policy of everything still active: both tickets with their fees.
+    expect(
+        tickets_page.get_by_text(
+            re.compile("Your order was cancelled and .*78.00.* is on its way back")
+        )
+    ).to_be_visible()
+    expect(tickets_page.locator(".ticket.revoked")).to_have_count(2)
+    expect(tickets_page.get_by_role("button", name="Cancel my order")).to_have_count(0)
+    screenshot(tickets_page, "order-cancelled")
+
+    def outcome():
+        refund = Refund.objects.get()
+        return {
+            "order": Order.objects.values_list("status", "refunded").get(),
+            "refund": (refund.amount, refund.reason, refund.status, refund.items.count()),
+            "seats": sorted(
+                EventSeat.objects.filter(ref__in=["stalls/B/3", "stalls/B/4"]).values_list(
+                    "status", flat=True
+                )
+            ),
+            "tickets": sorted(Ticket.objects.values_list("status", flat=True)),
+        }
+
+    assert in_database(shop.organizer, outcome) == {
+        "order": ("cancelled", 7800),
+        "refund": (7800, "customer_cancellation", "succeeded", 2),
+        "seats": ["available", "available"],
+        "tickets": ["revoked", "revoked"],
+    }
+    cancelled = email_to("ana@example.com", f"Order {order.code} is cancelled")
+    assert re.search(r"you get .{0,4}78.00.{0,4} back", cancelled.body), cancelled.body
+    # The seats are on sale again for the next customer, on a map that never reloaded.
+    open_event(page, shop)
+    expect(seat(page, "stalls/B/3")).to_have_class("seat c-standard")
 
 
 def test_two_customers_race_for_one_seat_and_the_loser_sees_it_taken(shop, new_page):
