@@ -185,7 +185,7 @@ def quote(request: HttpRequest, token: str, payload: QuoteIn) -> dict:
     response={201: CheckoutOut},
     auth=None,
     throttle=[checkout_throttle],
-    summary="Turn a hold into an order and get the payment page",
+    summary="Turn a hold into an order and get the payment page (none when nothing is owed)",
 )
 def checkout(request: HttpRequest, token: str, payload: CheckoutIn) -> Status:
     hold = find_hold(token)
@@ -206,7 +206,9 @@ def checkout(request: HttpRequest, token: str, payload: CheckoutIn) -> Status:
             "status": order.status,
             "total": order.total,
             "currency": order.currency,
-            "payment_url": order.payment_url,
+            "payment_url": order.payment_url or None,
+            "next_url": order.payment_url
+            or flows.order_link(order, request.tenant, request=request),
             "expires_at": order.expires_at,
         },
     )

@@ -105,12 +105,18 @@ def start_checkout(
     request: HttpRequest | None = None,
 ) -> Order:
     """Order from the hold (or the one it already became), then its provider session. Safe to
-    call again after a provider failure: the same idempotency key finds the same session."""
+    call again after a provider failure: the same idempotency key finds the same session. An
+    order with nothing to pay is paid at once, in the same transaction, with no provider."""
     provider = get_provider(request=request)
-    order = orders.place_order(
-        hold=hold, email=email, name=name, currency=organizer.currency, provider=provider.name,
-        tickets=tickets, promo_code=promo_code,
-    )  # fmt: skip
+    with transaction.atomic():
+        order = orders.place_order(
+            hold=hold, email=email, name=name, currency=organizer.currency,
+            provider=provider.name, tickets=tickets, promo_code=promo_code,
+        )  # fmt: skip
+        if order.provider == orders.NO_PAYMENT and order.status == Order.Status.PENDING_PAYMENT:
+            _complete_free_order(order)
+    if order.provider == orders.NO_PAYMENT and order.status == Order.Status.PAID:
+        return order  # asking again (a double click) finds the completed order
     if not order.is_open:
         raise Conflict(
             f"This hold's order is {order.get_status_display().lower()}.",
@@ -144,6 +150,17 @@ def start_checkout(
     return order
 
 
+def _complete_free_order(order: Order) -> None:
+    """Nothing to pay: the same fulfilment as a payment (seats sold by the same statement,
+    tickets, confirmation email), audited, since no provider will ever report it."""
+    outcome = fulfil_order(order=order, payment_id="")
+    record_audit(
+        actor=Actor.system(f"customer {order.email}"), action="order.completed_free",
+        target_type="order", target_id=order.code, data={"outcome": outcome},
+    )  # fmt: skip
+    order.refresh_from_db()
+
+
 # --- outcomes reported by the provider (webhooks and reconciliation) ------------------------
 
 
@@ -174,7 +191,8 @@ def fulfil_order(*, order: Order, payment_id: str) -> str:
     elif outcome == orders.Outcome.SEATS_LOST:
         order.refresh_from_db()
         refund = orders.refund_lost_order(order=order)
-        _queue_refund(refund)
+        if refund is not None:
+            _queue_refund(refund)
         _queue_email("seats_lost", order, refund)
     return outcome
 

@@ -54,7 +54,14 @@ class CheckoutOut(Schema):
     status: str
     total: int
     currency: str
-    payment_url: str
+    payment_url: str | None = Field(
+        ..., description="The provider's payment page; null when there is nothing to pay"
+    )
+    next_url: str = Field(
+        ...,
+        description="Where to send the customer now: the payment page, or the order page when "
+        "the order needed no payment and is already paid",
+    )
     expires_at: datetime
 
 

@@ -38,6 +38,9 @@ PAYMENT_WINDOW = timedelta(minutes=31)
 SEAT_GRACE = timedelta(minutes=10)
 # Delayed payment methods (SEPA debit, bank transfers) settle within days; their seats wait.
 PROCESSING_RESERVATION = timedelta(days=14)
+# The provider an order with nothing to pay keeps (free tickets, a 100%-off code): providers
+# refuse a zero total, so checkout completes such an order at once and no provider ever sees it.
+NO_PAYMENT = "free"
 
 SELL_SEATS = (
     "UPDATE events_eventseat SET status = 'sold', order_id = %s, hold_id = NULL, "
@@ -175,8 +178,9 @@ def place_order(
         promo = _promo(event, promo_code, now) if promo_code else None
         breakdown = _break_down(event, prices, promo)
         order = _create_order(
-            hold=hold, email=email, name=name, currency=currency, provider=provider,
-            promo=promo, breakdown=breakdown, expires_at=now + PAYMENT_WINDOW,
+            hold=hold, email=email, name=name, currency=currency,
+            provider=provider if breakdown.total else NO_PAYMENT, promo=promo,
+            breakdown=breakdown, expires_at=now + PAYMENT_WINDOW,
         )  # fmt: skip
         OrderItem.objects.bulk_create(
             OrderItem(
@@ -389,7 +393,9 @@ def _return_to_sale(order: Order, items: list[OrderItem]) -> None:
 
 
 def _status_after_refund(order: Order) -> str:
-    if order.refunded >= order.total or not order.items.filter(status="active").exists():
+    # A free order's refunded 0 of 0 is no reason to call it refunded while tickets remain.
+    everything_back = order.total > 0 and order.refunded >= order.total
+    if everything_back or not order.items.filter(status="active").exists():
         return Order.Status.REFUNDED
     return Order.Status.PARTIALLY_REFUNDED
 
@@ -455,8 +461,11 @@ def refund_items(
     return refund
 
 
-def refund_lost_order(*, order: Order) -> Refund:
-    """A pending refund of everything paid for an order whose seats were lost."""
+def refund_lost_order(*, order: Order) -> Refund | None:
+    """A pending refund of everything paid for an order whose seats were lost (None when
+    nothing was paid)."""
+    if not order.total:
+        return None
     refund = Refund.objects.create(
         uid=_new_refund_uid(), order=order, amount=order.total, reason=Refund.Reason.SEATS_LOST,
         actor="system",

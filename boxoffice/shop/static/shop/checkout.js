@@ -125,7 +125,7 @@ export class Checkout {
         promo_code: this.field("promo_code").value.trim() || null,
       });
       this.hold.converted();
-      location.assign(order.payment_url);
+      location.assign(order.next_url);
     } catch (error) {
       this.notify(error.message, "error");
       button.disabled = false;
