@@ -1,5 +1,7 @@
 """Events, their seat inventory and their prices. In each organizer's schema."""
 
+from datetime import datetime
+
 from django.db import models
 from django.db.models import F, Q
 
@@ -26,6 +28,14 @@ class Event(models.Model):
         PAUSED = "paused", "Paused"
         COMPLETED = "completed", "Completed"
         CANCELLED = "cancelled", "Cancelled"
+
+    class Sales(models.TextChoices):
+        """Whether customers may buy now: the status and the sales window together."""
+
+        OPEN = "open", "On sale"
+        NOT_ON_SALE = "not_on_sale", "Not on sale"
+        NOT_STARTED = "not_started", "Sales not open yet"
+        ENDED = "ended", "Sales ended"
 
     uid = models.CharField(max_length=20, unique=True, default=event_uid, editable=False)
     slug = models.SlugField(max_length=80, unique=True)
@@ -87,6 +97,16 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def sales_state(self, at: datetime) -> "Event.Sales":
+        """The one rule for "can customers buy at `at`?", shared by holds and the shop."""
+        if self.status != self.Status.ON_SALE:
+            return self.Sales.NOT_ON_SALE
+        if self.sales_start and at < self.sales_start:
+            return self.Sales.NOT_STARTED
+        if self.sales_end and at >= self.sales_end:
+            return self.Sales.ENDED
+        return self.Sales.OPEN
 
 
 class EventSeat(models.Model):

@@ -83,11 +83,12 @@ def _now() -> datetime:
 
 
 def _check_on_sale(event: Event, now: datetime) -> None:
-    if event.status != Event.Status.ON_SALE:
+    state = event.sales_state(now)
+    if state == Event.Sales.NOT_ON_SALE:
         raise Conflict("Tickets for this event are not on sale.", code="not_on_sale")
-    if event.sales_start and now < event.sales_start:
+    if state == Event.Sales.NOT_STARTED:
         raise Conflict("Sales have not started yet.", code="sales_not_started")
-    if event.sales_end and now >= event.sales_end:
+    if state == Event.Sales.ENDED:
         raise Conflict("Sales have ended.", code="sales_ended")
 
 

@@ -4,13 +4,21 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from boxoffice.events.models import Event, EventSeat, TicketType
 from boxoffice.events.pricing import current_phase, prices_in_force
 from boxoffice.events.selectors import listed_events
 from seatmaps.models import SeatMapVersion, VersionArea, VersionSeat
+
+# A place someone could still buy: free, or held (a hold may lapse or be released). Sold and
+# blocked places never come back by themselves.
+OPEN_PLACES = (EventSeat.Status.AVAILABLE, EventSeat.Status.HELD)
+
+
+def places_left(event: Event) -> bool:
+    return EventSeat.objects.filter(event=event, status__in=OPEN_PLACES).exists()
 
 
 def event_listing(
@@ -29,7 +37,11 @@ def event_listing(
         text=text,
     ).only(
         "uid", "slug", "title", "category", "starts_at", "timezone", "status", "min_price",
-        "venue__name", "venue__city",
+        "sales_start", "sales_end", "venue__name", "venue__city",
+    ).annotate(
+        places_left=Exists(
+            EventSeat.objects.filter(event=OuterRef("pk"), status__in=OPEN_PLACES)
+        )
     )  # fmt: skip
 
 

@@ -58,13 +58,18 @@ def event_list(request: HttpRequest) -> HttpResponse:
     }
     starts_after, starts_before = _window(filters["when"], zoneinfo.ZoneInfo(organizer.timezone))
     price_max = _int(filters["price_max"])
-    events = selectors.event_listing(
-        category=filters["category"] or None,
-        starts_after=starts_after or timezone.now(),
-        starts_before=starts_before,
-        price_max=price_max * 100 if price_max is not None else None,
-        text=filters["q"] or None,
-    )[:100]
+    events = list(
+        selectors.event_listing(
+            category=filters["category"] or None,
+            starts_after=starts_after or timezone.now(),
+            starts_before=starts_before,
+            price_max=price_max * 100 if price_max is not None else None,
+            text=filters["q"] or None,
+        )[:100]
+    )
+    now = timezone.now()
+    for event in events:
+        event.sales = event.sales_state(now)
     context = {
         "events": events,
         "filters": filters,
@@ -83,7 +88,11 @@ def event_page(request: HttpRequest, slug: str) -> HttpResponse:
     except DomainError as error:
         raise Http404(error.message) from error
     page = selectors.event_page(event)
-    on_sale = event.status == Event.Status.ON_SALE
+    now = timezone.now()
+    sales = event.sales_state(now)
+    # Nothing left to click: the page says so instead of drawing a grey map.
+    sold_out = sales == Event.Sales.OPEN and not selectors.places_left(event)
+    on_sale = sales == Event.Sales.OPEN and not sold_out
     config = {
         "event": event.uid,
         "title": event.title,
@@ -100,7 +109,18 @@ def event_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "shop/event.html",
-        {"event": event, "page": page, "config": config, "on_sale": on_sale},
+        {
+            "event": event,
+            "page": page,
+            "config": config,
+            "on_sale": on_sale,
+            "sales": sales,
+            "sold_out": sold_out,
+            # Counted from the server's clock, so a wrong clock on the phone cannot open early.
+            "opens_in": (event.sales_start - now).total_seconds()
+            if sales == Event.Sales.NOT_STARTED
+            else None,
+        },
     )
 
 

@@ -42,7 +42,7 @@ const map = new SeatMap({
     if (circle?.classList.contains("accessible")) parts.push("wheelchair space");
     if (circle?.classList.contains("companion")) parts.push("companion seat");
     if (circle?.classList.contains("restricted")) parts.push("restricted view");
-    parts.push(map.mine.has(position) ? "in your selection" : STATUS_WORDS[map.status(position)]);
+    parts.push(map.mine.has(position) ? "held by you" : STATUS_WORDS[map.status(position)]);
     return { label: placeName(place), detail: parts.join(" · ") };
   },
   onToggle: (position) => toggle(position),

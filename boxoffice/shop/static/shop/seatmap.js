@@ -6,6 +6,10 @@
 const MIN_ZOOM = 1;
 const MAX_ZOOM = 40;
 const DRAG_THRESHOLD = 6; // px: more movement than this is a pan, not a click
+// A finger needs a target of at least ~24 CSS px (WCAG 2.2 target size); a tap on a block whose
+// seats are drawn smaller zooms to that block so that its seats are this big, and selects nothing.
+const MIN_TAP = 24;
+const TAP_ZOOM_TO = 34;
 
 export class SeatMap {
   constructor({ container, tooltip, describe, onToggle }) {
@@ -113,6 +117,8 @@ export class SeatMap {
     circle.classList.toggle("mine", mine);
     circle.classList.toggle("taken", !mine && this.status(position) !== "a");
     if (circle === this.focused) this.label(circle);
+    // A tooltip open on this seat says what it is now (after a click it was still "available").
+    if (!this.tooltip.hidden && this.tooltipPosition === position) this.fillTooltip(position);
   }
 
   // --- view: zoom and pan by viewBox --------------------------------------------------------
@@ -181,7 +187,9 @@ export class SeatMap {
       event.preventDefault();
       this.zoomBy(event.deltaY < 0 ? 1.25 : 0.8, event.clientX, event.clientY);
     }, { passive: false });
+    let pointerType = "mouse";
     this.svg.addEventListener("pointerdown", (event) => {
+      pointerType = event.pointerType;
       pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
       if (pointers.size === 1) moved = 0;
       if (pointers.size === 2) {
@@ -222,12 +230,36 @@ export class SeatMap {
     this.svg.addEventListener("pointerleave", () => this.hideTooltip());
     this.svg.addEventListener("click", (event) => {
       if (moved > DRAG_THRESHOLD) return;
+      if (pointerType !== "mouse" && this.zoomToTap(event)) return;
       const circle = event.target.closest?.("circle.seat[data-position]");
       if (!circle) return;
       const position = Number(circle.dataset.position);
       this.focusSeat(position, { scroll: false });
       this.onToggle(position);
     });
+  }
+
+  // A tap (touch or pen) on a block drawn too small for a finger: zoom so its seats are
+  // TAP_ZOOM_TO px, centred on the block when it fits on screen, else on the tap. True if zoomed.
+  zoomToTap(event) {
+    const section = event.target.closest?.("g.section");
+    const seat = event.target.closest?.("circle.seat") || section?.querySelector("circle.seat");
+    if (!seat) return false;
+    const size = seat.getBoundingClientRect().width;
+    if (!size || size >= MIN_TAP) return false;
+    const factor = Math.min(TAP_ZOOM_TO / size, (MAX_ZOOM * this.view.width) / this.home.width);
+    const frame = this.svg.getBoundingClientRect();
+    let centre = { x: event.clientX, y: event.clientY };
+    const block = section?.getBoundingClientRect();
+    if (block && block.width * factor <= frame.width && block.height * factor <= frame.height) {
+      centre = { x: block.left + block.width / 2, y: block.top + block.height / 2 };
+    }
+    const point = this.toMap(centre.x, centre.y);
+    const width = this.view.width / factor;
+    const height = this.view.height / factor;
+    this.hideTooltip();
+    this.setView({ x: point.x - width / 2, y: point.y - height / 2, width, height });
+    return true;
   }
 
   hover(event) {
@@ -239,16 +271,25 @@ export class SeatMap {
     this.showTooltip(Number(circle.dataset.position), event.clientX, event.clientY);
   }
 
-  showTooltip(position, clientX, clientY) {
+  fillTooltip(position) {
     const { label, detail } = this.describe(position);
     this.tooltip.replaceChildren();
     const strong = document.createElement("strong");
     strong.textContent = label;
     this.tooltip.append(strong, document.createElement("br"), detail);
+  }
+
+  showTooltip(position, clientX, clientY) {
+    this.tooltipPosition = position;
+    this.fillTooltip(position);
     this.tooltip.hidden = false;
+    // Inside the map's box, whatever its width: on a phone a tooltip past the edge widened the
+    // whole page (426 px on a 390 px screen).
     const box = this.container.getBoundingClientRect();
-    const x = Math.min(clientX - box.left + 14, box.width - 200);
-    this.tooltip.style.transform = `translate(${Math.max(0, x)}px, ${clientY - box.top + 14}px)`;
+    const area = this.tooltip.offsetParent?.getBoundingClientRect() || box;
+    const width = this.tooltip.offsetWidth;
+    const x = Math.min(clientX - area.left + 14, box.right - area.left - width);
+    this.tooltip.style.transform = `translate(${Math.max(0, x)}px, ${clientY - area.top + 14}px)`;
   }
 
   hideTooltip() {
