@@ -11,6 +11,7 @@ from boxoffice.audit.api import router as audit_router
 from boxoffice.events.api import router as events_router
 from boxoffice.events.pricing_api import router as pricing_router
 from boxoffice.payments.api import router as payments_router
+from boxoffice.payments.platform_api import router as payments_platform_router
 from boxoffice.sales.api import router as sales_router
 from boxoffice.sales.reports_api import router as reports_router
 from boxoffice.tickets.api import router as tickets_router
@@ -46,8 +47,12 @@ install_error_handlers(api_v1)
 platform_api = NinjaAPI(
     title="Boxoffice platform API",
     version="1",
-    description="Signup and organizer administration on the platform site.",
+    description=(
+        "Signup, organizer administration and rejected or failed payment events on the "
+        "platform site."
+    ),
     urls_namespace="platform_api",
 )
 platform_api.add_router("/", platform_router)
+platform_api.add_router("/", payments_platform_router)
 install_error_handlers(platform_api)

@@ -126,10 +126,9 @@ def start_checkout(
         )
     if order.provider_session_id:
         return order
+    checkout = checkout_request(order, organizer, request=request)
     try:
-        session = get_provider(order.provider, request=request).create_checkout(
-            checkout_request(order, organizer, request=request)
-        )
+        session = get_provider(order.provider, request=request).create_checkout(checkout)
     except ProviderError as exc:
         logger.warning("checkout session for %s failed: %s", order.code, exc)
         raise Unavailable(
@@ -145,6 +144,7 @@ def start_checkout(
                 "provider": order.provider,
                 "schema_name": connection.schema_name,
                 "order_code": order.code,
+                "account": checkout.connected_account,
             },
         )
     return order

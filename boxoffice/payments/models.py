@@ -17,6 +17,9 @@ class WebhookEvent(models.Model):
         PROCESSED = "processed", "Processed"
         IGNORED = "ignored", "Nothing to do"
         FAILED = "failed", "Failed; waiting for the provider's retry"
+        # Signed, but its claims disagree with what we stored (another order's metadata, an
+        # unknown account, the wrong amount...): nothing changed, and it is never retried.
+        REJECTED = "rejected", "Rejected: does not match what we stored"
 
     provider = models.CharField(max_length=16)
     provider_event_id = models.CharField(max_length=255, unique=True)
@@ -27,24 +30,35 @@ class WebhookEvent(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     outcome = models.CharField(max_length=200, blank=True, help_text="What processing did.")
+    reason = models.CharField(
+        max_length=40, blank=True, help_text="Why it was rejected (a machine-readable code)."
+    )
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
-        indexes = [models.Index(fields=["status", "received_at"])]
+        indexes = [
+            models.Index(fields=["status", "received_at"]),
+            models.Index(fields=["schema_name", "received_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.provider_event_id} ({self.type})"
 
 
 class PaymentRoute(models.Model):
-    """Which organizer and order a provider checkout session or payment belongs to, for events
-    that carry no metadata of ours (charges, refunds, disputes)."""
+    """Which organizer and order a provider checkout session belongs to: written when we create
+    the session, so it, not an event's metadata, decides which order an event may touch. The
+    payment (intent) and charge ids are learnt from events already bound to the session."""
 
     provider = models.CharField(max_length=16)
     session_id = models.CharField(max_length=255, unique=True)
     payment_id = models.CharField(max_length=255, blank=True, db_index=True)
+    charge_id = models.CharField(max_length=255, blank=True, db_index=True)
+    # The connected account the session was created on ("" = the platform's own account):
+    # every event about this session must come from it.
+    account = models.CharField(max_length=64, blank=True)
     schema_name = models.CharField(max_length=63)
     order_code = models.CharField(max_length=16)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -178,3 +178,28 @@ class EventCancelledOut(Schema):
     event: str
     status: str
     orders_to_refund: int
+
+
+class WebhookEventOut(Schema):
+    """A stored provider event, for platform staff (rejected and failed ones need a person)."""
+
+    id: int
+    provider: str
+    provider_event_id: str
+    type: str
+    status: str = Field(..., description="received, processed, ignored, failed or rejected")
+    reason: str = Field(..., description="Why it was rejected: a machine-readable code")
+    outcome: str = Field(..., description="What processing did, or why it was rejected")
+    last_error: str
+    organizer: str | None = Field(None, description="Slug of the organizer it was about")
+    attempts: int
+    received_at: datetime
+    processed_at: datetime | None
+
+    @staticmethod
+    def resolve_organizer(event: object) -> str | None:
+        return getattr(event, "organizer_slug", None)
+
+
+class WebhookEventDetailOut(WebhookEventOut):
+    payload: dict = Field(..., description="The event as received (unstorable text as U+FFFD)")

@@ -185,8 +185,9 @@ def test_a_dispute_flags_the_order_found_by_its_payment():
     order = shop.order(code)
     dispute = event_envelope(
         "charge.dispute.created",
-        {"id": "dp_1", "object": "dispute", "amount": order.total, "charge": "ch_1",
-         "payment_intent": order.provider_payment_id, "reason": "fraudulent", "metadata": {}},
+        {"id": "dp_1", "object": "dispute", "amount": order.total, "currency": "eur",
+         "charge": "ch_1", "payment_intent": order.provider_payment_id, "reason": "fraudulent",
+         "metadata": {}, "status": "warning_needs_response"},
     )  # fmt: skip
     assert shop.deliver(dispute).status_code == 200
     order = shop.order(code)
@@ -198,9 +199,9 @@ def test_a_refund_made_in_the_provider_dashboard_is_booked():
     code = shop.checkout("stalls/B/1")["order_code"]
     shop.deliver(paid_event(shop, code))
     order = shop.order(code)
-    charge = {"id": "ch_1", "object": "charge", "amount": order.total,
+    charge = {"id": "ch_1", "object": "charge", "amount": order.total, "currency": "eur",
               "amount_refunded": order.total, "payment_intent": order.provider_payment_id,
-              "metadata": {}}  # fmt: skip
+              "metadata": {}, "refunded": True, "status": "succeeded"}  # fmt: skip
     shop.deliver(event_envelope("charge.refunded", charge))
     shop.deliver(event_envelope("charge.refunded", charge | {}))  # a second event id, same state
     order = shop.order(code)
@@ -218,11 +219,12 @@ def test_events_are_routed_to_their_organizer():
     beta.deliver(paid_event(beta, code_b))
     assert beta.order(code_b).status == "paid"
     assert alpha.order(code_a).status == "pending_payment"
-    # an event naming an organizer that does not exist is acknowledged and ignored
+    # an event whose metadata names an organizer that does not exist is acknowledged, rejected
     stray = paid_event(alpha, code_a)
     stray["data"]["object"]["metadata"]["schema"] = "org_nobody"
     assert alpha.deliver(stray).status_code == 200
-    assert WebhookEvent.objects.get(provider_event_id=stray["id"]).status == "ignored"
+    stored = WebhookEvent.objects.get(provider_event_id=stray["id"])
+    assert (stored.status, stored.reason) == ("rejected", "metadata_mismatch")
     assert alpha.order(code_a).status == "pending_payment"
 
 
@@ -269,7 +271,8 @@ def test_a_refund_that_fails_at_the_provider_is_no_longer_counted_as_refunded():
         provider_id = Refund.objects.get(uid=refunded["id"]).provider_refund_id
     failed = event_envelope(
         "refund.failed",
-        {"id": provider_id, "object": "refund", "amount": 5000, "status": "failed",
+        {"id": provider_id, "object": "refund", "amount": 5000, "currency": "eur",
+         "payment_intent": shop.order(code).provider_payment_id, "status": "failed",
          "failure_reason": "expired_or_canceled_card",
          "metadata": {"schema": "org_alpha", "order": code, "refund": refunded["id"]}},
     )  # fmt: skip
