@@ -14,6 +14,7 @@ urlpatterns = [
     path("orders/<str:code>/tickets", ticket_views.order_tickets_page, name="order_tickets"),
     path("orders/<str:code>/", payment_views.order_page, name="order"),
     path("login/", tenant_views.log_in, name="login"),
+    path("login/continue/", tenant_views.continue_sign_in, name="login_continue"),
     path("logout/", tenant_views.log_out, name="logout"),
     path("console/", include("boxoffice.console.urls")),
     path("checkin/", include("checkin.app_urls")),

@@ -17,6 +17,7 @@ urlpatterns = [
     path("signup/", tenant_views.sign_up, name="signup"),
     path("login/", tenant_views.log_in, name="login"),
     path("logout/", tenant_views.log_out, name="logout"),
+    path("organizers/<slug:slug>/console/", tenant_views.open_console, name="open_console"),
     path("", tenant_views.platform_home, name="home"),
 ]
 

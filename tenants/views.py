@@ -1,19 +1,24 @@
 """HTML pages for identity: sign in/out on every site, signup on the platform site, and the
 password reset on organizers' sites."""
 
+from urllib.parse import urlencode
+
 from django.contrib.auth import login, logout
 from django.contrib.auth.views import PasswordResetView
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tenants.utils import get_public_schema_name
 
 from boxoffice.errors import DomainError
 from boxoffice.throttles import login_throttle, signup_throttle
 from tenants import selectors, services
 from tenants.forms import LoginForm, MemberPasswordResetForm, SignupForm
+from tenants.handoff import handoff_token, redeem_handoff
+from tenants.models import Membership, Organizer, User
+from tenants.roles import Role
 
 FIELD_BY_ERROR = {
     "invalid_slug": "slug",
@@ -84,20 +89,59 @@ def sign_up(request: HttpRequest) -> HttpResponse:
                 for problem in exc.details.get("problems", []):
                     form.add_error("password", problem)
             else:
-                return render(
-                    request,
-                    "tenants/signup_done.html",
-                    {
-                        "organizer": organizer,
-                        "login_url": selectors.organizer_url(organizer, "/login/", request=request),
-                    },
-                    status=201,
-                )
+                owner = Membership.objects.get(organizer=organizer, role=Role.OWNER).user
+                # Signed in here too (the platform home lists their sites), then carried over.
+                login(request, owner)
+                return _to_console(request, owner, organizer)
     return render(request, "tenants/signup.html", context)
 
 
+def _to_console(request: HttpRequest, user: User, organizer: Organizer) -> HttpResponse:
+    token = handoff_token(user=user, organizer=organizer)
+    link = selectors.organizer_url(
+        organizer, f"/login/continue/?{urlencode({'token': token})}", request=request
+    )
+    return HttpResponseRedirect(link, status=303)
+
+
 def platform_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "tenants/platform_home.html")
+    """The platform's front page; for someone signed in, their organizers' consoles."""
+    memberships = []
+    if request.user.is_authenticated:
+        memberships = list(
+            Membership.objects.filter(user=request.user, organizer__status=Organizer.Status.ACTIVE)
+            .select_related("organizer")
+            .order_by("organizer__name")
+        )
+    return render(request, "tenants/platform_home.html", {"memberships": memberships})
+
+
+@require_POST
+def open_console(request: HttpRequest, slug: str) -> HttpResponse:
+    """From the platform site (signed in, CSRF): to that organizer's console, signed in there."""
+    if not _on_platform(request):
+        raise Http404("Consoles are opened from the platform site.")
+    organizer = selectors.organizer_by_slug(slug)
+    if (
+        organizer is None
+        or not request.user.is_authenticated
+        or not Membership.objects.filter(user=request.user, organizer=organizer).exists()
+    ):
+        raise Http404("No such organizer.")
+    return _to_console(request, request.user, organizer)
+
+
+@require_GET
+def continue_sign_in(request: HttpRequest) -> HttpResponse:
+    """The organizer-site end of a handoff link from the platform (tenants/handoff.py)."""
+    if _on_platform(request):
+        raise Http404("Handoff links lead to an organizer's site.")
+    user = redeem_handoff(token=request.GET.get("token", ""), organizer=request.tenant)
+    if user is None:
+        context = {"form": LoginForm(request), "next": "/console/", "handoff_failed": True}
+        return render(request, "tenants/login.html", context, status=400)
+    login(request, user)
+    return redirect("/console/")
 
 
 def organizer_home(request: HttpRequest) -> HttpResponse:
