@@ -187,11 +187,31 @@ def _emails_of(order: Order) -> list[dict[str, str]]:
 @admin_only
 @require_POST
 def order_refund(request: HttpRequest, code: str) -> HttpResponse:
+    """Two steps: the order page's form shows what would be refunded (seats, amount, where the
+    money goes) and changes nothing; only that page's "Confirm refund" (confirmed=1) refunds."""
     order = _order(code)
     seats = request.POST.getlist("seats") if request.POST.get("scope") == "seats" else None
     if seats is not None and not seats:
         messages.error(request, "Choose the seats to refund.")
         return redirect("console:order", code=order.code)
+    if request.POST.get("confirmed") != "1":
+        try:
+            items, amount = sales_orders.refund_terms(order=order, seat_refs=seats)
+        except DomainError as error:
+            _refusal(request, error)
+            return redirect("console:order", code=order.code)
+        return page(
+            request,
+            "console/order_refund_confirm.html",
+            {
+                "order": order,
+                "items": items,
+                "amount": amount,
+                "whole": seats is None,
+                "note": request.POST.get("note", ""),
+            },
+            section="orders",
+        )
     try:
         refund = flows.refund_order(
             order=order, actor=request.actor, seat_refs=seats, note=request.POST.get("note", "")

@@ -400,21 +400,11 @@ def _status_after_refund(order: Order) -> str:
     return Order.Status.PARTIALLY_REFUNDED
 
 
-def refund_items(
-    *,
-    order: Order,
-    actor: Actor,
-    reason: str,
-    seat_refs: list[str] | None = None,
-    amount: int | None = None,
-    note: str = "",
-    final_status: str | None = None,
-) -> Refund | None:
-    """Take items off the order (all active ones when `seat_refs` is None), put their seats back
-    on sale, and record a pending refund of their total (or of `amount`, e.g. a policy share).
-    The money moves afterwards, through the provider. Call inside a transaction; the caller
-    revokes the items' tickets in the same one. Returns None when nothing is owed back."""
-    order = _lock(order)
+def refund_terms(
+    *, order: Order, seat_refs: list[str] | None = None, amount: int | None = None
+) -> tuple[list[OrderItem], int]:
+    """What a refund of `seat_refs` (all active items when None) would take off the order and
+    pay back: refund_items applies it; the console's confirmation step shows it first."""
     if order.status not in REFUNDABLE:
         raise Conflict(
             f"A {order.get_status_display().lower()} order cannot be refunded.",
@@ -435,7 +425,25 @@ def refund_items(
     if not items:
         raise Invalid("Choose at least one ticket to refund.", code="no_items")
     owed = sum(item.total for item in items) if amount is None else amount
-    owed = min(owed, order.total - order.refunded)
+    return items, min(owed, order.total - order.refunded)
+
+
+def refund_items(
+    *,
+    order: Order,
+    actor: Actor,
+    reason: str,
+    seat_refs: list[str] | None = None,
+    amount: int | None = None,
+    note: str = "",
+    final_status: str | None = None,
+) -> Refund | None:
+    """Take items off the order (all active ones when `seat_refs` is None), put their seats back
+    on sale, and record a pending refund of their total (or of `amount`, e.g. a policy share).
+    The money moves afterwards, through the provider. Call inside a transaction; the caller
+    revokes the items' tickets in the same one. Returns None when nothing is owed back."""
+    order = _lock(order)
+    items, owed = refund_terms(order=order, seat_refs=seat_refs, amount=amount)
     OrderItem.objects.filter(pk__in=[item.pk for item in items]).update(
         status=OrderItem.Status.CANCELLED
         if reason == Refund.Reason.CUSTOMER_CANCELLATION

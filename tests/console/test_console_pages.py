@@ -8,7 +8,7 @@ from django.core import mail
 from django.test import Client
 
 from boxoffice.events.models import Event, EventSeat
-from boxoffice.sales.models import Order
+from boxoffice.sales.models import Order, Refund
 from tenants.models import ApiToken, Membership
 from tenants.roles import Role
 from tests.factories import (
@@ -191,14 +191,34 @@ def test_orders_search_detail_and_a_partial_then_full_refund_free_the_seats(
     assert "Refund chosen seats" not in staff.get(f"/console/orders/{code}/").content.decode()
     assert staff.post(f"/console/orders/{code}/refund/", {"scope": "all"}).status_code == 403
 
+    # First the confirmation step: what would happen, and nothing changed yet.
+    asked = owner.post(
+        f"/console/orders/{code}/refund/", {"scope": "seats", "seats": ["stalls/B/2"], "note": "ok"}
+    )
+    assert asked.status_code == 200
+    confirm = asked.content.decode()
+    assert "Refund 1 seat of order" in confirm and "Confirm refund of" in confirm
+    assert 'name="confirmed" value="1"' in confirm and 'value="stalls/B/2"' in confirm
+    assert 'value="stalls/B/1"' not in confirm
+    with shop.schema():
+        assert EventSeat.objects.get(ref="stalls/B/2").status == "sold"
+        assert Order.objects.get(code=code).status == "paid"
+        assert not Refund.objects.exists()
     with jobs_run_inline(django_capture_on_commit_callbacks):
-        owner.post(f"/console/orders/{code}/refund/", {"scope": "seats", "seats": ["stalls/B/2"]})
+        owner.post(
+            f"/console/orders/{code}/refund/",
+            {"scope": "seats", "seats": ["stalls/B/2"], "confirmed": "1"},
+        )
     with shop.schema():
         assert EventSeat.objects.get(ref="stalls/B/2").status == "available"
         assert EventSeat.objects.get(ref="stalls/B/1").status == "sold"
         assert Order.objects.get(code=code).status == "partially_refunded"
+    assert (
+        "the whole order"
+        in owner.post(f"/console/orders/{code}/refund/", {"scope": "all"}).content.decode()
+    )
     with jobs_run_inline(django_capture_on_commit_callbacks):
-        owner.post(f"/console/orders/{code}/refund/", {"scope": "all"})
+        owner.post(f"/console/orders/{code}/refund/", {"scope": "all", "confirmed": "1"})
     with shop.schema():
         assert EventSeat.objects.get(ref="stalls/B/1").status == "available"
         assert Order.objects.get(code=code).status == "refunded"

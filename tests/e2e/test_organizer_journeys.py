@@ -2,14 +2,20 @@
 the new console; an organizer refunds one seat (with a confirmation step) and the customer sees
 it on the order page and in the email."""
 
+import re
 from types import SimpleNamespace
 
 import pytest
+from django.core import mail
 from django.db import connection
 from playwright.sync_api import expect
 
+from boxoffice.events.models import EventSeat
+from boxoffice.sales.models import Order, OrderItem, Refund
+from boxoffice.tickets.models import Ticket
 from tenants.models import Membership, Organizer
-from tests.e2e.conftest import in_database
+from tests.e2e.conftest import in_database, screenshot
+from tests.factories import PASSWORD
 
 PUBLIC = SimpleNamespace(schema_name="public")
 
@@ -55,3 +61,82 @@ def test_a_stranger_signs_up_and_lands_signed_in_on_the_new_console(platform, ne
     page.get_by_role("button", name="Open the console of Signup Theatre").click()
     page.wait_for_url("**e2e-signup.localhost**/console/")
     expect(page.get_by_text("sam@example.com")).to_be_visible()
+
+
+def buy(page, shop, refs: list[str]) -> str:
+    """A customer's purchase through the shop and the sandbox page; the order page's URL."""
+    page.goto(shop.event_url())
+    expect(page.locator("body[data-map-ready]")).to_have_count(1)
+    for count, ref in enumerate(refs, start=1):
+        page.locator(f'circle[data-seat="{ref}"]').click()
+        expect(page.locator("[data-selected] li")).to_have_count(count)
+    page.get_by_label("Email").fill("ana@example.com")
+    page.get_by_label("Name on the tickets").fill("Ana Lima")
+    page.get_by_role("button", name="Continue to payment").click()
+    page.wait_for_url("**/sandbox/checkout/**")
+    page.get_by_role("button", name="Pay").click()
+    page.wait_for_url("**/orders/**")
+    expect(page.locator("[data-order-status]")).to_have_attribute("data-order-status", "paid")
+    return page.url
+
+
+def test_an_organizer_refunds_one_seat_after_confirming_and_the_customer_sees_it(shop, new_page):
+    customer = new_page()
+    order_url = buy(customer, shop, ["stalls/C/2", "stalls/C/3"])
+    code = in_database(shop.organizer, lambda: Order.objects.get().code)
+    mail.outbox.clear()
+
+    organizer = new_page()
+    organizer.goto(f"{shop.url}/console/orders/{code}/")
+    organizer.get_by_label("Email").fill(f"owner@{shop.organizer.slug}.example.com")
+    organizer.get_by_label("Password").fill(PASSWORD)
+    organizer.get_by_role("button", name="Sign in").click()
+    organizer.wait_for_url(f"**/console/orders/{code}/")
+    organizer.get_by_role("checkbox", name=re.compile("Refund .*C.*3")).check()
+    organizer.get_by_label("Note").fill("Seat broken")
+    organizer.get_by_role("button", name="Refund chosen seats").click()
+
+    # The confirmation step: the seat and the money (50.00 + the 1.50 fee), nothing done yet.
+    confirm = organizer.locator("[data-refund-confirm]")
+    expect(confirm).to_contain_text("Seat broken")
+    expect(confirm.locator("tbody tr")).to_have_count(1)
+    expect(confirm.locator("[data-refund-amount]")).to_have_text(re.compile("51.50"))
+    screenshot(organizer, "console-refund-confirm")
+    assert in_database(shop.organizer, lambda: Refund.objects.count()) == 0
+    assert in_database(shop.organizer, lambda: EventSeat.objects.get(ref="stalls/C/3").status) == (
+        "sold"
+    )
+    organizer.get_by_role("button", name=re.compile("Confirm refund of")).click()
+    organizer.wait_for_url(f"**/console/orders/{code}/")
+    expect(organizer.get_by_text(re.compile("Refunded .*51.50.*1 seat"))).to_be_visible()
+    expect(organizer.locator('[data-item-status="stalls/C/3"]')).to_have_text("refunded")
+
+    def outcome():
+        refund = Refund.objects.get()
+        return {
+            "order": Order.objects.values_list("status", "refunded").get(),
+            "refund": (refund.amount, refund.reason, refund.status, refund.note),
+            "items": dict(OrderItem.objects.values_list("ref", "status")),
+            "seats": dict(
+                EventSeat.objects.filter(ref__in=["stalls/C/2", "stalls/C/3"]).values_list(
+                    "ref", "status"
+                )
+            ),
+            "tickets": sorted(Ticket.objects.values_list("status", flat=True)),
+        }
+
+    assert in_database(shop.organizer, outcome) == {
+        "order": ("partially_refunded", 5150),
+        "refund": (5150, "organizer", "succeeded", "Seat broken"),
+        "items": {"stalls/C/2": "active", "stalls/C/3": "refunded"},
+        "seats": {"stalls/C/2": "sold", "stalls/C/3": "available"},
+        "tickets": ["revoked", "valid"],
+    }
+    (email,) = [m for m in mail.outbox if m.subject == f"Refund for order {code}"]
+    assert email.to == ["ana@example.com"] and "51.50" in email.body
+
+    # The customer's page, reloaded: one ticket left, the refund shown.
+    customer.goto(order_url)
+    expect(customer.locator(".ticket .qr svg")).to_have_count(1)
+    expect(customer.locator(".ticket.revoked")).to_have_count(1)
+    expect(customer.locator("tfoot")).to_contain_text(re.compile("Refunded.*51.50"))
