@@ -15,9 +15,11 @@ from tests.seatmaps.builders import grid_document
 ACTOR = Actor.system("test")
 
 
-def published_version(rows: int = 5, seats: int = 10, *, with_floor: bool = False):
+def published_version(
+    rows: int = 5, seats: int = 10, *, with_floor: bool = False, zone: str = "Europe/Amsterdam"
+):
     venue = seatmap_services.create_venue(
-        actor=ACTOR, name="Hall", city="Utrecht", country="NL", timezone_name="Europe/Amsterdam"
+        actor=ACTOR, name="Hall", city="Utrecht", country="NL", timezone_name=zone
     )
     seat_map = seatmap_services.create_seat_map(
         actor=ACTOR, venue=venue, name="Main", document=grid_document(rows, seats,
@@ -49,11 +51,13 @@ def on_sale_event(
     seats: int = 10,
     with_floor: bool = False,
     title: str = "Opening night",
+    venue_zone: str = "Europe/Amsterdam",
     **fields,
 ) -> Event:
-    """An event on sale at `organizer`, priced, in its own schema (left set afterwards)."""
+    """An event on sale at `organizer`, priced, in its own schema (left set afterwards), at a
+    venue in `venue_zone`."""
     with schema_context(organizer.schema_name):
-        version = published_version(rows, seats, with_floor=with_floor)
+        version = published_version(rows, seats, with_floor=with_floor, zone=venue_zone)
         starts = timezone.now() + timedelta(days=30)
         event = create_event(
             actor=ACTOR,

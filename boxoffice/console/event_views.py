@@ -1,15 +1,17 @@
 """Events in the console: create from a published map, edit, price, open/pause/cancel and block
 seats. Writes go through boxoffice.events.services / pricing and payments.flows, as the API's."""
 
+import json
 import zoneinfo
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from boxoffice.console.shell import admin_only, page, staff_only
@@ -20,9 +22,31 @@ from boxoffice.money_format import format_money, minor_unit_digits
 from boxoffice.payments import flows
 from boxoffice.sales import reports
 from boxoffice.sales.models import Order
+from boxoffice.times import format_time, local, typed_time, zone_label
 from seatmaps.models import SeatMap, SeatMapVersion
 
-DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+TIME_FIELDS = ("starts_at", "ends_at", "sales_start", "sales_end")
+
+
+class WallClockField(forms.DateTimeField):
+    """A typed date and time kept as the wall-clock time it is (naive): the form, not the
+    server's or the organizer's zone, decides which zone it means (the event's)."""
+
+    widget = forms.DateTimeInput(
+        attrs={"type": "datetime-local", "data-event-time": ""}, format="%Y-%m-%dT%H:%M"
+    )
+
+    def to_python(self, value: Any) -> datetime | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value
+        try:
+            parsed = parse_datetime(str(value).strip())
+        except ValueError:
+            parsed = None
+        # Not ISO: the field's input formats (what Django's own DateTimeField accepts).
+        return parsed or forms.BaseTemporalField.to_python(self, value)
 
 
 def _event(event_id: str) -> Event:
@@ -63,10 +87,10 @@ class EventForm(forms.Form):
     title = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     category = forms.ChoiceField(choices=Event.Category.choices, initial=Event.Category.OTHER)
-    starts_at = forms.DateTimeField(widget=DATETIME_INPUT, label="Starts")
-    ends_at = forms.DateTimeField(widget=DATETIME_INPUT, label="Ends")
-    sales_start = forms.DateTimeField(widget=DATETIME_INPUT, required=False, label="Sales open")
-    sales_end = forms.DateTimeField(widget=DATETIME_INPUT, required=False, label="Sales close")
+    starts_at = WallClockField(label="Starts")
+    ends_at = WallClockField(label="Ends")
+    sales_start = WallClockField(required=False, label="Sales open")
+    sales_end = WallClockField(required=False, label="Sales close")
     max_seats_per_order = forms.IntegerField(min_value=1, max_value=50, initial=6)
     hold_minutes = forms.IntegerField(
         min_value=1, max_value=60, initial=10, label="Hold time (minutes)"
@@ -83,22 +107,49 @@ class EventForm(forms.Form):
         "then 7 50). Empty: customers cannot cancel themselves.",
     )
 
-    def __init__(self, *args, zone: str, **kwargs):
+    def __init__(self, *args, event: Event | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.zone = zoneinfo.ZoneInfo(zone)
+        self.event = event
+        if event is not None:
+            self.note_zone(f"In {zone_label(event)}, the event's time zone.")
 
-    def _aware(self, value: datetime | None) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=self.zone) if timezone.is_naive(value) else value
+    def note_zone(self, text: str) -> None:
+        """Say next to each time field which zone a typed time means."""
+        for name in TIME_FIELDS:
+            self.fields[name].help_text = text
+
+    def zone(self, data: dict) -> str | None:
+        """The zone typed times mean: the event's."""
+        return self.event.timezone if self.event is not None else None
 
     def clean_refund_policy(self) -> list[dict[str, int]]:
         return parse_refund_policy(self.cleaned_data["refund_policy"])
 
+    def clean(self) -> dict:
+        data = super().clean()
+        zone = self.zone(data)
+        if zone is None:
+            return data
+        for name in TIME_FIELDS:
+            typed = data.get(name)
+            if typed is None:
+                continue
+            stored = getattr(self.event, name, None) if self.event is not None else None
+            if stored is not None and _shown(stored, zone) == typed.replace(
+                second=0, microsecond=0
+            ):
+                # Unchanged in the form: keep the stored moment itself (its seconds, and the
+                # right one of a wall time that happens twice), so saving moves nothing.
+                data[name] = stored
+                continue
+            try:
+                data[name] = typed_time(typed, zone)
+            except DomainError as error:
+                self.add_error(name, error.message)
+        return data
+
     def fields_for_service(self, currency: str) -> dict:
         data = dict(self.cleaned_data)
-        for name in ("starts_at", "ends_at", "sales_start", "sales_end"):
-            data[name] = self._aware(data[name])
         data["fee_per_ticket"] = to_minor(data["fee_per_ticket"], currency)
         return data
 
@@ -115,19 +166,36 @@ class NewEventForm(EventForm):
             .order_by("venue__name", "name")
         )
         self.fields["seat_map"].choices = [
-            (seat_map.uid, f"{seat_map.venue.name} — {seat_map.name}") for seat_map in published
+            (seat_map.uid, f"{seat_map.venue.name} — {seat_map.name} ({seat_map.venue.timezone})")
+            for seat_map in published
         ]
+        # Each map's venue zone, for the note by the time fields (and the page's script, which
+        # updates the note when another map is chosen).
+        self.zones = {seat_map.uid: seat_map.venue.timezone for seat_map in published}
+        self.fields["seat_map"].widget.attrs["data-venue-zones"] = json.dumps(self.zones)
+        # Unbound, the select shows its first map.
+        chosen = self.zones.get(self.data.get("seat_map") or next(iter(self.zones), ""))
+        if chosen:
+            self.note_zone(f"In {chosen}, the venue's time zone.")
+
+    def zone(self, data: dict) -> str | None:
+        """A new event's times mean its venue's zone."""
+        return self.zones.get(data.get("seat_map", ""))
+
+
+def _shown(value: datetime, zone: str) -> datetime:
+    """How a stored moment shows in a time field: its wall clock in the zone, to the minute."""
+    return local(value, zone).replace(tzinfo=None, second=0, microsecond=0)
 
 
 def _initial(event: Event, currency: str) -> dict:
-    zone = zoneinfo.ZoneInfo(event.timezone)
     initial = {
         name: getattr(event, name)
         for name in ("title", "description", "category", "max_seats_per_order", "hold_minutes")
     }
-    for name in ("starts_at", "ends_at", "sales_start", "sales_end"):
+    for name in TIME_FIELDS:
         value = getattr(event, name)
-        initial[name] = value.astimezone(zone).replace(tzinfo=None) if value else None
+        initial[name] = _shown(value, event.timezone) if value else None
     initial["fee_per_ticket"] = from_minor(event.fee_per_ticket, currency)
     initial["tax_rate"] = event.tax_rate
     initial["tax_inclusive"] = event.tax_inclusive
@@ -152,7 +220,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @admin_only
 def event_new(request: HttpRequest) -> HttpResponse:
     organizer = request.tenant
-    form = NewEventForm(request.POST or None, zone=organizer.timezone)
+    form = NewEventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.fields_for_service(organizer.currency)
         version = (
@@ -166,7 +234,7 @@ def event_new(request: HttpRequest) -> HttpResponse:
             event = services.create_event(
                 actor=request.actor,
                 seat_map_version=version,
-                timezone_name=organizer.timezone,
+                timezone_name=version.seat_map.venue.timezone,
                 **data,
             )
         except DomainError as error:
@@ -181,7 +249,7 @@ def event_new(request: HttpRequest) -> HttpResponse:
 def event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
     event = _event(event_id)
     form = EventForm(
-        request.POST or None, zone=event.timezone, initial=_initial(event, request.tenant.currency)
+        request.POST or None, event=event, initial=_initial(event, request.tenant.currency)
     )
     if request.method == "POST" and form.is_valid():
         data = form.fields_for_service(request.tenant.currency)
@@ -290,11 +358,13 @@ def _parse_named_lines(text: str, *, with_until: bool, zone: zoneinfo.ZoneInfo) 
             until = None
             if len(parts) == 3 and parts[2]:
                 try:
-                    until = datetime.fromisoformat(parts[2]).replace(tzinfo=zone)
+                    until = typed_time(datetime.fromisoformat(parts[2]), zone)
                 except ValueError as exc:
                     raise forms.ValidationError(
                         f"Line {number}: the date is YYYY-MM-DD HH:MM."
                     ) from exc
+                except DomainError as error:
+                    raise forms.ValidationError(f"Line {number}: {error.message}") from error
             item["until"] = until
         found.append(item)
     return found
@@ -356,7 +426,7 @@ def event_prices(request: HttpRequest, event_id: str) -> HttpResponse:
         types_text = "\n".join(f"{t['code']}: {t['name']}" for t in table["ticket_types"])
         phases_text = "\n".join(
             f"{p['code']}: {p['name']}"
-            + (f": {p['until'].astimezone(zone):%Y-%m-%d %H:%M}" if p["until"] else "")
+            + (f": {format_time(p['until'], zone, 'input')}" if p["until"] else "")
             for p in table["phases"]
         )
         if not table["ticket_types"]:

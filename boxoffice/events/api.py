@@ -1,12 +1,10 @@
 """Events: a public listing and event pages for customers, the rest for the organizer."""
 
 import hashlib
-import zoneinfo
 from datetime import datetime
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
 from django.views.decorators.gzip import gzip_page
@@ -53,13 +51,6 @@ class ListingFilters(Schema):
     status: str | None = None
 
 
-def _aware(moment: datetime | None, request: HttpRequest) -> datetime | None:
-    """A date or time without an offset means the organizer's local time."""
-    if moment is None or timezone.is_aware(moment):
-        return moment
-    return timezone.make_aware(moment, zoneinfo.ZoneInfo(request.tenant.timezone))
-
-
 def _visible_event(request: HttpRequest, identifier: str) -> Event:
     """Customers see published events; the organizer's people also see drafts."""
     staff = optional_actor(request) is not None
@@ -77,8 +68,9 @@ def list_events(request: HttpRequest, filters: Query[ListingFilters]) -> QuerySe
     return selectors.listed_events(
         category=filters.category,
         city=filters.city,
-        starts_after=_aware(filters.starts_after, request),
-        starts_before=_aware(filters.starts_before, request),
+        # Without an offset: the wall clock where each event happens (the selector's rule).
+        starts_after=filters.starts_after,
+        starts_before=filters.starts_before,
         price_min=filters.price_min,
         price_max=filters.price_max,
         text=filters.q,

@@ -1,7 +1,9 @@
 import hashlib
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db import models
+from django.db.models import F, Func, Q, QuerySet, Value
+from django.db.models.functions import Cast
 
 from boxoffice.errors import NotFound
 from boxoffice.events.models import Event, EventSeat
@@ -16,6 +18,27 @@ LISTED_STATUSES = (Event.Status.ON_SALE, Event.Status.PAUSED)
 
 # One character per seat in the availability snapshot.
 STATUS_CODES = {"available": "a", "held": "h", "sold": "s", "blocked": "b"}
+
+
+class _WallClock(models.Field):
+    """A timestamp without time zone: a wall-clock time, only ever compared."""
+
+    def db_type(self, connection) -> str:
+        return "timestamp"
+
+
+def _starts_after(events: QuerySet[Event], moment: datetime, *, before: bool) -> QuerySet[Event]:
+    """Events starting at or after (before: before) `moment`. A moment without an offset is a
+    wall-clock time where each event happens: "from 4 December 20:00" means 20:00 in Auckland
+    for an Auckland event and 20:00 in Los Angeles for one there."""
+    lookup = "lt" if before else "gte"
+    if moment.tzinfo is not None:
+        return events.filter(**{f"starts_at__{lookup}": moment})
+    local_start = Func(
+        F("timezone"), F("starts_at"), function="timezone", output_field=_WallClock()
+    )
+    bound = Cast(Value(moment.isoformat(sep=" ")), output_field=_WallClock())
+    return events.alias(local_start=local_start).filter(**{f"local_start__{lookup}": bound})
 
 
 def event_by_id(identifier: str, *, include_unpublished: bool = False) -> Event:
@@ -54,9 +77,9 @@ def listed_events(
     if city:
         events = events.filter(venue__city__iexact=city)
     if starts_after:
-        events = events.filter(starts_at__gte=starts_after)
+        events = _starts_after(events, starts_after, before=False)
     if starts_before:
-        events = events.filter(starts_at__lt=starts_before)
+        events = _starts_after(events, starts_before, before=True)
     # An event matches a price range when some ticket falls inside it.
     if price_min is not None:
         events = events.filter(max_price__gte=price_min)
