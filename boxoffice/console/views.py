@@ -141,14 +141,10 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 
 def _order(code: str) -> Order:
-    order = (
-        Order.objects.select_related("event", "promo_code")
-        .filter(code=code.upper().replace("-", ""))
-        .first()
-    )
-    if order is None:
-        raise Http404("No such order.")
-    return order
+    try:
+        return sales_orders.order_by_code(code)
+    except NotFound as exc:
+        raise Http404("No such order.") from exc
 
 
 @staff_only

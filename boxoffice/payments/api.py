@@ -7,7 +7,6 @@ organizers with their session or API token, as everywhere in /api/v1/.
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
-from boxoffice.errors import NotFound
 from boxoffice.events.models import Event
 from boxoffice.events.selectors import event_by_id
 from boxoffice.payments import flows
@@ -219,10 +218,7 @@ def _order_for(request: HttpRequest, code: str, secret: str | None) -> tuple[Ord
     if secret:
         return find_order(code, secret), True
     check_role(optional_actor(request), Role.STAFF)
-    order = Order.objects.select_related("event", "promo_code").filter(code=code.upper()).first()
-    if order is None:
-        raise NotFound("No such order.", code="order_not_found")
-    return order, False
+    return orders.order_by_code(code), False
 
 
 @router.get(
@@ -259,7 +255,7 @@ def cancel_order(request: HttpRequest, code: str, query: Query[SecretQuery]) -> 
 )
 def refund_order(request: HttpRequest, code: str, payload: RefundIn) -> Status:
     actor = require_role(request, Role.ADMIN)
-    order = orders.order_by_code(code.upper())
+    order = orders.order_by_code(code)
     refund = flows.refund_order(
         order=order, actor=actor, seat_refs=payload.seats, note=payload.note
     )

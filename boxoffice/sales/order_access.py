@@ -27,6 +27,13 @@ def new_order_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+def normalize_order_code(text: str) -> str:
+    """An order code as stored, from however a person typed or read it out: any case, with
+    hyphens, spaces or other separators ("abcd-2345", "ABCD 2345"). This is the one place that
+    decides it: the shop, the console search, the customer and organizer APIs all call it."""
+    return "".join(ch for ch in text.upper() if ch.isascii() and ch.isalnum())
+
+
 def new_secret_nonce() -> str:
     return secrets.token_hex(8)
 
@@ -45,7 +52,7 @@ def find_order(code: str, secret: str) -> Order:
     part was wrong)."""
     order = (
         Order.objects.select_related("event", "event__venue")
-        .filter(code=code.strip().upper().replace("-", ""))
+        .filter(code=normalize_order_code(code))
         .first()
     )
     if order is None or not hmac.compare_digest(order_secret(order), secret or ""):

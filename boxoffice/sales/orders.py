@@ -26,7 +26,7 @@ from boxoffice.events.pricing import prices_in_force, resolve_price
 from boxoffice.events.refund_policy import refund_percent
 from boxoffice.sales import money
 from boxoffice.sales.models import Hold, Order, OrderItem, PromoCode, Refund
-from boxoffice.sales.order_access import new_order_code, new_secret_nonce
+from boxoffice.sales.order_access import new_order_code, new_secret_nonce, normalize_order_code
 from boxoffice.sales.services import check_hold_live, held_seats
 from seatmaps.models import new_uid
 
@@ -258,7 +258,12 @@ def attach_payment_session(*, order: Order, session_id: str, payment_url: str) -
 
 
 def order_by_code(code: str) -> Order:
-    order = Order.objects.select_related("event").filter(code=code).first()
+    """The order with this code as a person typed it (see `normalize_order_code`), or 404."""
+    order = (
+        Order.objects.select_related("event", "event__venue", "promo_code")
+        .filter(code=normalize_order_code(code))
+        .first()
+    )
     if order is None:
         raise NotFound("No such order.", code="order_not_found")
     return order

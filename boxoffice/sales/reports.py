@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce, Now, TruncDate
 from boxoffice.events.models import Event, EventSeat
 from boxoffice.events.pricing import map_categories
 from boxoffice.sales.models import Order, OrderItem
+from boxoffice.sales.order_access import normalize_order_code
 
 PAID_STATUSES = (Order.Status.PAID, Order.Status.PARTIALLY_REFUNDED)
 
@@ -214,8 +215,7 @@ def _order_filter(*, q: str | None, event: Event | None, status: str | None, pre
         condition &= Q(**{f"{prefix}status": status})
     text = (q or "").strip()
     if text:
-        # Codes are read out with hyphens and in any case ("abcd-2345"); stored bare, upper-case.
-        code = text.upper().replace("-", "").replace(" ", "")
+        code = normalize_order_code(text)
         condition &= (
             Q(**{f"{prefix}code": code})
             | Q(**{f"{prefix}email__icontains": text})
