@@ -138,6 +138,12 @@ class EventSeat(models.Model):
         help_text="Left-to-right place in its row (adjacency for best available)."
     )
     rank = models.FloatField(help_text="Distance to the focal point: lower is better.")
+    # Copied from the published seat map (seatmaps.VersionSeat); never set on GA spots.
+    accessible = models.BooleanField(default=False, help_text="A wheelchair space.")
+    companion = models.BooleanField(
+        default=False, help_text="A companion seat, beside a wheelchair space."
+    )
+    restricted_view = models.BooleanField(default=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.AVAILABLE)
     hold_id = models.BigIntegerField(null=True, blank=True)
     held_until = models.DateTimeField(null=True, blank=True)

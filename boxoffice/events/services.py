@@ -135,12 +135,11 @@ def create_event(
 
 def _copy_inventory(event: Event, version: SeatMapVersion) -> int:
     """Write the event's EventSeat rows with COPY: seats in document order with their place in
-    the row (gaps skip an index) and distance to the focal point, then the GA spots."""
-    seats = list(
-        version.seats.order_by("position").values_list(
-            "section", "row", "label", "category", "x", "y"
-        )
-    )
+    the row (gaps skip an index), distance to the focal point and the map's wheelchair,
+    companion and restricted-view flags, then the GA spots."""
+    fields = ("section", "row", "label", "category", "x", "y",
+              "accessible", "companion", "restricted_view")  # fmt: skip
+    seats = list(version.seats.order_by("position").values_list(*fields))
     by_row: dict[tuple[str, str], list[int]] = defaultdict(list)
     for index, (section, row, *_rest) in enumerate(seats):
         by_row[(section, row)].append(index)
@@ -158,24 +157,26 @@ def _copy_inventory(event: Event, version: SeatMapVersion) -> int:
     areas = list(version.areas.order_by("id").values_list("section", "category", "capacity"))
     fx, fy = version.focal_x, version.focal_y
     columns = (
-        "event_id, ref, kind, section, row, label, category, position, seat_index, rank, status"
+        "event_id, ref, kind, section, row, label, category, position, seat_index, rank, status, "
+        "accessible, companion, restricted_view"
     )
     position = 0
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY events_eventseat ({columns}) FROM STDIN") as copy,
     ):
-        for index, (section, row, label, category, x, y) in enumerate(seats):
+        for index, (section, row, label, category, x, y, *flags) in enumerate(seats):
             copy.write_row(
                 (event.pk, f"{section}/{row}/{label}", "seat", section, row, label, category,
-                 position, seat_index[index], round(math.hypot(x - fx, y - fy), 2), "available")
+                 position, seat_index[index], round(math.hypot(x - fx, y - fy), 2), "available",
+                 *flags)
             )  # fmt: skip
             position += 1
         for section, category, capacity in areas:
             for spot in range(1, capacity + 1):
                 copy.write_row(
                     (event.pk, f"{section}#{spot}", "spot", section, "", str(spot), category,
-                     position, spot, 0.0, "available")
+                     position, spot, 0.0, "available", False, False, False)
                 )  # fmt: skip
                 position += 1
     # Fresh rows have no statistics yet; without them the planner's generic plan for the claim
