@@ -76,8 +76,14 @@ def order_out(order: Order, *, customer: bool) -> dict:
     items = list(order.items.all())
     cancellation = None
     if customer and order.status in orders.REFUNDABLE and order.event.refund_policy:
-        percent, amount = orders.cancellation_terms(order)
-        cancellation = {"allowed": percent > 0, "percent": percent, "amount": amount}
+        terms = orders.cancellation_terms(order)
+        cancellation = {
+            "allowed": terms.allowed,
+            "percent": terms.percent,
+            "amount": terms.amount,
+            "reason": terms.refusal.message if terms.refusal else None,
+            "reason_code": terms.refusal.code if terms.refusal else None,
+        }
     return {
         "code": order.code,
         "status": order.status,

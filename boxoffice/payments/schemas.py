@@ -105,6 +105,9 @@ class CancellationOut(Schema):
     allowed: bool
     percent: int
     amount: int
+    # why not, when not allowed: the message for people and the code the refusal would carry
+    reason: str | None = None
+    reason_code: str | None = None
 
 
 class OrderOut(Schema):

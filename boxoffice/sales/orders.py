@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from boxoffice.actors import Actor
 from boxoffice.audit.services import record_audit
-from boxoffice.errors import Conflict, Gone, Invalid, NotFound
+from boxoffice.errors import Conflict, DomainError, Gone, Invalid, NotFound
 from boxoffice.events.models import Event, EventSeat, TicketType
 from boxoffice.events.pricing import prices_in_force, resolve_price
 from boxoffice.events.refund_policy import refund_percent
@@ -487,28 +487,50 @@ def refund_lost_order(*, order: Order) -> Refund | None:
     return refund
 
 
-def cancellation_terms(order: Order, at: datetime | None = None) -> tuple[int, int]:
-    """(percent, amount) a customer would get back for cancelling now under the policy."""
+@dataclass(frozen=True)
+class CancellationTerms:
+    """What a customer cancelling now would get back, or why they cannot (the one rule the
+    order page, the API and the cancellation itself read)."""
+
+    percent: int
+    amount: int
+    refusal: DomainError | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.refusal is None
+
+
+def cancellation_terms(order: Order, at: datetime | None = None) -> CancellationTerms:
+    """The terms of a self-service cancellation of the whole order at `at` (default now)."""
     at = at or _now()
     percent = refund_percent(order.event.refund_policy, starts_at=order.event.starts_at, at=at)
     remaining = sum(item.total for item in order.items.all() if item.status == "active")
-    return percent, money.refund_share(remaining, percent)
+    amount = money.refund_share(remaining, percent)
+    refusal: DomainError | None = None
+    if order.status not in REFUNDABLE:
+        refusal = Conflict("This order cannot be cancelled.", code="order_not_cancellable")
+    elif order.event.starts_at <= at:
+        refusal = Gone(
+            "The event has started: orders can no longer be cancelled.", code="event_started"
+        )
+    elif percent == 0:
+        refusal = Conflict(
+            "The refund policy no longer allows cancelling this order.",
+            code="refund_policy_closed",
+            policy=order.event.refund_policy,
+        )
+    return CancellationTerms(percent=percent if refusal is None else 0,
+                             amount=amount if refusal is None else 0, refusal=refusal)  # fmt: skip
 
 
 def cancel_by_customer(*, order: Order) -> Refund | None:
     """Self-service cancellation of the whole order under the event's refund policy."""
     order = _lock(order)
-    if order.status not in REFUNDABLE:
-        raise Conflict("This order cannot be cancelled.", code="order_not_cancellable")
-    if order.event.starts_at <= _now():
-        raise Gone("The event has started.", code="event_started")
-    percent, amount = cancellation_terms(order)
-    if percent == 0:
-        raise Conflict(
-            "The refund policy no longer allows cancelling this order.",
-            code="refund_policy_closed",
-            policy=order.event.refund_policy,
-        )
+    terms = cancellation_terms(order)
+    if terms.refusal is not None:
+        raise terms.refusal
+    percent, amount = terms.percent, terms.amount
     return refund_items(
         order=order,
         actor=Actor.system(f"customer {order.email}"),
