@@ -389,13 +389,13 @@ ORGANIZER_SETTINGS = (
     "timezone",
     "brand_color",
     "logo_url",
-    "stripe_account_id",
 )
 
 
 def update_organizer_settings(*, organizer: Organizer, actor: Actor, changes: dict) -> Organizer:
     """What an owner or admin may change about their organizer. The application fee is the
-    platform's to set, so it is not among ORGANIZER_SETTINGS."""
+    platform's to set, and the Stripe account comes from Connect onboarding
+    (boxoffice.payments.connect), so neither is among ORGANIZER_SETTINGS."""
     unknown = set(changes) - set(ORGANIZER_SETTINGS)
     if unknown:
         raise Invalid(f"Not a setting: {', '.join(sorted(unknown))}.", code="invalid_setting")
@@ -417,13 +417,6 @@ def update_organizer_settings(*, organizer: Organizer, actor: Actor, changes: di
                 "The logo is an https address or a path on this site.", code="invalid_logo"
             )
         changes["logo_url"] = logo
-    if "stripe_account_id" in changes:
-        account = changes["stripe_account_id"].strip()
-        if account and not re.fullmatch(r"acct_[A-Za-z0-9]{1,60}", account):
-            raise Invalid(
-                "A Stripe connected account id looks like acct_1234…", code="invalid_account"
-            )
-        changes["stripe_account_id"] = account
     with transaction.atomic():
         locked = Organizer.objects.select_for_update().get(pk=organizer.pk)
         before = {field: getattr(locked, field) for field in changes}

@@ -42,6 +42,9 @@ urlpatterns = [
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("settings/", views.organizer_settings, name="settings"),
+    path("settings/stripe/connect/", views.stripe_connect, name="stripe_connect"),
+    path("settings/stripe/refresh/", views.stripe_refresh, name="stripe_refresh"),
+    path("settings/stripe/return/", views.stripe_return, name="stripe_return"),
     # Password reset by email, on this organizer's host (links in the email point back here).
     path("password-reset/", MemberPasswordResetView.as_view(), name="password_reset"),
     path(

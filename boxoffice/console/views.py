@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from boxoffice.audit.models import AuditEntry
@@ -13,7 +14,7 @@ from boxoffice.console.shell import admin_only, page, staff_only
 from boxoffice.errors import DomainError, NotFound
 from boxoffice.events import selectors as event_selectors
 from boxoffice.money_format import format_money
-from boxoffice.payments import flows
+from boxoffice.payments import connect, flows
 from boxoffice.payments.api import order_out
 from boxoffice.sales import orders as sales_orders
 from boxoffice.sales import reports
@@ -380,9 +381,6 @@ class SettingsForm(forms.Form):
         max_length=7, widget=forms.TextInput(attrs={"type": "color"}), label="Brand colour"
     )
     logo_url = forms.CharField(max_length=500, required=False, label="Logo address")
-    stripe_account_id = forms.CharField(
-        max_length=64, required=False, label="Stripe connected account id"
-    )
 
 
 @admin_only
@@ -404,9 +402,76 @@ def organizer_settings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Settings saved.")
             return redirect("console:settings")
+    account = connect.connected_account(organizer)
     return page(
         request,
         "console/settings.html",
-        {"form": form, "application_fee_percent": organizer.application_fee_bps / 100},
+        {
+            "form": form,
+            "application_fee_percent": organizer.application_fee_bps / 100,
+            "stripe": {
+                "available": connect.connect_available(),
+                "account": account,
+                # An id typed in before onboarding existed: kept, shown, never charged on.
+                "unverified_id": organizer.stripe_account_id
+                if account is None or account.account_id != organizer.stripe_account_id
+                else "",
+                "can_take_payments": connect.can_take_payments(organizer),
+            },
+        },
         section="settings",
     )
+
+
+def _onboarding_redirect(request: HttpRequest) -> HttpResponse:
+    organizer = request.tenant
+    try:
+        url = connect.start_onboarding(
+            organizer=organizer,
+            actor=request.actor,
+            refresh_url=tenant_selectors.organizer_url(
+                organizer, reverse("console:stripe_refresh"), request=request
+            ),
+            return_url=tenant_selectors.organizer_url(
+                organizer, reverse("console:stripe_return"), request=request
+            ),
+        )
+    except DomainError as error:
+        _refusal(request, error)
+        return redirect("console:settings")
+    return redirect(url)
+
+
+@admin_only
+@require_POST
+def stripe_connect(request: HttpRequest) -> HttpResponse:
+    """ "Connect with Stripe": create the organizer's account if needed, then onboarding."""
+    return _onboarding_redirect(request)
+
+
+@admin_only
+def stripe_refresh(request: HttpRequest) -> HttpResponse:
+    """Where Stripe sends someone whose onboarding link expired or was used: a fresh link for
+    the account we already have (never a new account: that takes the POST above)."""
+    if connect.connected_account(request.tenant) is None:
+        return redirect("console:settings")
+    return _onboarding_redirect(request)
+
+
+@admin_only
+def stripe_return(request: HttpRequest) -> HttpResponse:
+    """Back from Stripe's onboarding (finished or not): read the account and say where it is."""
+    try:
+        account = connect.refresh_account(organizer=request.tenant)
+    except DomainError as error:
+        _refusal(request, error)
+        return redirect("console:settings")
+    if account is None:
+        messages.error(request, "There is no Stripe account to check yet.")
+    elif account.charges_enabled:
+        messages.success(request, "Your Stripe account can take payments.")
+    elif account.details_submitted:
+        messages.warning(request, "Stripe is still checking your details; payments wait.")
+    else:
+        messages.warning(request, "Stripe onboarding is not finished; continue when ready.")
+    return redirect("console:settings")

@@ -21,6 +21,7 @@ from boxoffice.errors import Conflict, Unavailable
 from boxoffice.events.models import Event
 from boxoffice.events.services import change_event_status
 from boxoffice.jobs import enqueue
+from boxoffice.payments import connect
 from boxoffice.payments.models import PaymentRoute
 from boxoffice.payments.providers import get_provider
 from boxoffice.payments.providers.base import CheckoutRequest, LineItem, ProviderError
@@ -115,6 +116,10 @@ def start_checkout(
         )  # fmt: skip
         if order.provider == orders.NO_PAYMENT and order.status == Order.Status.PENDING_PAYMENT:
             _complete_free_order(order)
+        elif order.provider == "stripe" and not order.provider_session_id:
+            # Refused before any session exists; the exception undoes the order, so the hold
+            # stays the customer's.
+            connect.require_payments_enabled(organizer)
     if order.provider == orders.NO_PAYMENT and order.status == Order.Status.PAID:
         return order  # asking again (a double click) finds the completed order
     if not order.is_open:
@@ -217,6 +222,19 @@ def payment_failed(*, order: Order) -> str:
     return outcome
 
 
+def _session_account(order: Order) -> str:
+    """The connected account the order's session was made on (PaymentRoute): the organizer may
+    have connected another account since, and the payment stays where it was made."""
+    route = (
+        PaymentRoute.objects.filter(session_id=order.provider_session_id).only("account").first()
+        if order.provider_session_id
+        else None
+    )
+    if route is not None:
+        return route.account
+    return Organizer.objects.get(schema_name=connection.schema_name).stripe_account_id
+
+
 # --- refunds --------------------------------------------------------------------------------
 
 
@@ -226,14 +244,13 @@ def execute_refund(refund: Refund) -> Refund:
     if refund.status != Refund.Status.PENDING:
         return refund
     order = refund.order
-    organizer = Organizer.objects.get(schema_name=connection.schema_name)
     try:
         result = get_provider(order.provider).refund(
             payment_id=order.provider_payment_id,
             amount=refund.amount,
             idempotency_key=f"refund-{connection.schema_name}-{refund.uid}",
             metadata={"schema": connection.schema_name, "order": order.code, "refund": refund.uid},
-            connected_account=organizer.stripe_account_id,
+            connected_account=_session_account(order),
         )
     except ProviderError as exc:
         if exc.retryable:
@@ -327,16 +344,12 @@ def reconcile_order(order: Order) -> str:
     if not order.provider_session_id:
         with transaction.atomic():
             return orders.close_unpaid(order=order)
-    organizer = Organizer.objects.get(schema_name=connection.schema_name)
+    account = _session_account(order)
     provider = get_provider(order.provider)
     try:
-        state = provider.get_checkout(
-            order.provider_session_id, connected_account=organizer.stripe_account_id
-        )
+        state = provider.get_checkout(order.provider_session_id, connected_account=account)
         if state.status == "open":
-            state = provider.expire_checkout(
-                order.provider_session_id, connected_account=organizer.stripe_account_id
-            )
+            state = provider.expire_checkout(order.provider_session_id, connected_account=account)
     except ProviderError as exc:
         logger.warning("reconciling %s: provider did not answer: %s", order.code, exc)
         return "provider unavailable"

@@ -110,3 +110,42 @@ class SandboxRefund(models.Model):
 
     def __str__(self) -> str:
         return self.refund_id
+
+
+class ConnectedAccount(models.Model):
+    """An organizer's Stripe account, created by us through Connect onboarding (POST
+    /v1/accounts), so its id comes from Stripe and never from what someone typed. Its state is
+    what Stripe last told us: read back after onboarding (GET /v1/accounts/{id}) and kept current
+    by `account.updated` events bound to this id. Checkout with Stripe needs `charges_enabled`."""
+
+    organizer = models.OneToOneField(
+        "tenants.Organizer", on_delete=models.CASCADE, related_name="connected_account"
+    )
+    account_id = models.CharField(max_length=64, unique=True)
+    account_type = models.CharField(max_length=16)
+    charges_enabled = models.BooleanField(default=False)
+    payouts_enabled = models.BooleanField(default=False)
+    details_submitted = models.BooleanField(default=False)
+    # What Stripe still asks for: {"currently_due": [...], "past_due": [...],
+    # "eventually_due": [...], "disabled_reason": str, "current_deadline": int | None}.
+    requirements = models.JSONField(default=dict)
+    # When Stripe's answer (a read-back, or the `created` time of an event) describes the
+    # account: events older than the state we hold change nothing, whatever order they come in.
+    state_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.account_id} ({self.organizer_id})"
+
+    @property
+    def state(self) -> str:
+        """One word for people: enabled, restricted (Stripe wants more), pending (details not
+        yet submitted), or new."""
+        if self.state_at is None:
+            return "new"
+        if self.charges_enabled and self.payouts_enabled:
+            return "enabled"
+        if not self.details_submitted:
+            return "pending"
+        return "restricted"

@@ -29,8 +29,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
-from boxoffice.payments import flows
-from boxoffice.payments.models import PaymentRoute, WebhookEvent
+from boxoffice.payments import connect, flows
+from boxoffice.payments.models import ConnectedAccount, PaymentRoute, WebhookEvent
+from boxoffice.payments.providers.stripe_provider import account_state
 from boxoffice.payments.signatures import BadSignature, verify
 from boxoffice.sales import orders
 from boxoffice.sales.models import Order, Refund
@@ -396,6 +397,42 @@ HANDLERS: dict[str, Callable[[Order, Claim], str]] = {
 }
 
 
+# --- connected accounts (not about an order) ------------------------------------------------
+
+ACCOUNT_EVENTS = frozenset({"account.updated"})
+# A Unix time past any event's (the year 2242): beyond it the number is not a time.
+LATEST_TIMESTAMP = 2**33
+
+
+def _apply_account(event: dict[str, Any], stored: WebhookEvent) -> tuple[str, str]:
+    """`account.updated`: only about an account we created, and only when sent from it."""
+    obj = _object(event)
+    if obj.get("object") != "account":
+        raise Refusal("invalid_object", f"{event['type']} about an object of another kind.")
+    account_id = _text(obj.get("id"), 64)
+    known = (
+        ConnectedAccount.objects.filter(account_id=account_id).select_related("organizer").first()
+        if account_id
+        else None
+    )
+    if known is None:
+        return WebhookEvent.Status.IGNORED, "not one of our connected accounts"
+    stored.schema_name = known.organizer.schema_name
+    sender = event.get("account")
+    if sender != account_id:
+        raise Refusal(
+            "account_mismatch",
+            f"About account {account_id}, sent from {str(sender or 'the platform')[:64]!r}.",
+        )
+    created = _amount(event.get("created"))
+    if created is None or created > LATEST_TIMESTAMP:
+        raise Refusal("invalid_object", "The event has no creation time.")
+    outcome = connect.apply_account_update(
+        account_id=account_id, state=account_state(obj), created=created
+    )
+    return WebhookEvent.Status.PROCESSED, outcome
+
+
 # --- the endpoint's body --------------------------------------------------------------------
 
 
@@ -462,6 +499,8 @@ def parse(payload: bytes, signature: str) -> dict[str, Any]:
 
 def _apply(event: dict[str, Any], stored: WebhookEvent) -> tuple[str, str]:
     """(status, outcome) of applying the event; Refusal when its claims disagree with ours."""
+    if event["type"] in ACCOUNT_EVENTS:
+        return _apply_account(event, stored)
     handler = HANDLERS.get(event["type"])
     if handler is None:
         return WebhookEvent.Status.IGNORED, f"{event['type'][:TYPE_LENGTH]} is not handled"

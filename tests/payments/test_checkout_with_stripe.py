@@ -5,7 +5,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from boxoffice.payments.models import PaymentRoute
+from boxoffice.payments.models import ConnectedAccount, PaymentRoute
 from boxoffice.payments.providers.stripe_provider import StripeProvider
 from tests.payments.shop import make_shop
 from tests.payments.test_stripe_provider import FakeStripeAPI, checkout_session
@@ -18,6 +18,10 @@ def test_checkout_creates_a_stripe_session_with_our_amounts_metadata_and_keys(mo
     shop.organizer.stripe_account_id = "acct_1Organizer"
     shop.organizer.application_fee_bps = 250  # 2.5%
     shop.organizer.save()
+    ConnectedAccount.objects.create(
+        organizer=shop.organizer, account_id="acct_1Organizer", account_type="standard",
+        charges_enabled=True,
+    )  # fmt: skip
     fake = FakeStripeAPI((200, checkout_session(id="cs_test_flow", amount_total=10200)))
     provider = StripeProvider(api_key="sk_test_flow", http_client=fake, max_network_retries=0)
     monkeypatch.setattr(

@@ -9,6 +9,7 @@ One `stripe.StripeClient` per provider (no module-level `stripe.api_key`), so te
 """
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import stripe
@@ -27,6 +28,51 @@ DEFAULT_TIMEOUT = (5.0, 30.0)
 DEFAULT_NETWORK_RETRIES = 2
 
 _KEY_PATTERN = re.compile(r"\b(sk|rk|pk|whsec)_[A-Za-z0-9_*]+")
+
+# What Stripe's `requirements` hash is kept of, and how much of it (a field name is short; an
+# account that owes hundreds of them is summarised by the first ones).
+REQUIREMENT_LISTS = ("currently_due", "past_due", "eventually_due")
+MAX_REQUIREMENTS = 50
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """A connected account as Stripe describes it (GET /v1/accounts/{id}, `account.updated`)."""
+
+    id: str
+    charges_enabled: bool
+    payouts_enabled: bool
+    details_submitted: bool
+    requirements: dict[str, Any] = field(default_factory=dict)
+
+
+def account_state(data: dict[str, Any]) -> AccountState:
+    """The parts of an `account` object we keep, read without trusting their types (webhook
+    payloads arrive here too): anything not a boolean is False, lists keep only short strings."""
+    raw = data.get("requirements")
+    raw = raw if isinstance(raw, dict) else {}
+    requirements: dict[str, Any] = {
+        name: [item for item in raw.get(name) or [] if isinstance(item, str) and len(item) <= 200][
+            :MAX_REQUIREMENTS
+        ]
+        if isinstance(raw.get(name), list)
+        else []
+        for name in REQUIREMENT_LISTS
+    }
+    reason = raw.get("disabled_reason")
+    requirements["disabled_reason"] = reason[:100] if isinstance(reason, str) else ""
+    deadline = raw.get("current_deadline")
+    requirements["current_deadline"] = (
+        deadline if isinstance(deadline, int) and not isinstance(deadline, bool) else None
+    )
+    account_id = data.get("id")
+    return AccountState(
+        id=account_id if isinstance(account_id, str) else "",
+        charges_enabled=data.get("charges_enabled") is True,
+        payouts_enabled=data.get("payouts_enabled") is True,
+        details_submitted=data.get("details_submitted") is True,
+        requirements=requirements,
+    )
 
 
 class StripeProvider:
@@ -150,6 +196,42 @@ class StripeProvider:
             status=data.get("status") or "pending",
             failure_reason=data.get("failure_reason") or "",
         )
+
+    # --- Connect: the organizer's own account --------------------------------------------
+
+    def create_account(
+        self, *, account_type: str, metadata: dict[str, str], idempotency_key: str
+    ) -> AccountState:
+        """A new connected account (POST /v1/accounts). The idempotency key makes a retry after
+        a timeout, or a second click, return the same account instead of a second one."""
+        params: dict[str, Any] = {"type": account_type, "metadata": dict(metadata)}
+        try:
+            account = self._client.v1.accounts.create(params, {"idempotency_key": idempotency_key})
+        except stripe.StripeError as exc:
+            raise _provider_error("create connected account", exc) from exc
+        return account_state(account.to_dict())
+
+    def create_account_link(self, account_id: str, *, refresh_url: str, return_url: str) -> str:
+        """A one-time onboarding address on Stripe for `account_id` (POST /v1/account_links);
+        it expires within minutes, so one is made for each visit."""
+        params: dict[str, Any] = {
+            "account": account_id,
+            "type": "account_onboarding",
+            "refresh_url": refresh_url,
+            "return_url": return_url,
+        }
+        try:
+            link = self._client.v1.account_links.create(params)
+        except stripe.StripeError as exc:
+            raise _provider_error("create account link", exc) from exc
+        return link.url
+
+    def retrieve_account(self, account_id: str) -> AccountState:
+        try:
+            account = self._client.v1.accounts.retrieve(account_id)
+        except stripe.StripeError as exc:
+            raise _provider_error("retrieve connected account", exc) from exc
+        return account_state(account.to_dict())
 
 
 def _options(connected_account: str, idempotency_key: str = "") -> stripe.RequestOptions:
