@@ -22,6 +22,7 @@ STYLES = {
     "time": "H:i T",  # 20:00 PST
     "date": "j F Y",  # 4 December 2026 (the date where the event is)
     "input": "Y-m-d H:i",  # what the console's text fields show and read back
+    "iso": "c",  # 2026-12-04T20:00:00-08:00, for <time datetime> and files
 }
 
 

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from boxoffice.sales.models import Order
+from boxoffice.times import format_time
 
 
 def _escape(text: str) -> str:
@@ -25,6 +26,8 @@ def _fold(line: str) -> str:
 
 
 def _stamp(moment: datetime) -> str:
+    # UTC with Z (RFC 5545 form 2) needs no VTIMEZONE: calendars show it in the reader's zone,
+    # and the description names the event's own local time.
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
@@ -32,6 +35,8 @@ def order_calendar(order: Order, *, host: str, url: str) -> str:
     event, venue = order.event, order.event.venue
     place = ", ".join(part for part in (venue.name, venue.address, venue.city) if part)
     seats = ", ".join(item.label for item in order.items.all() if item.status == "active")
+    starts = f"{format_time(event.starts_at, event)} ({event.timezone})"
+    description = f"Starts {starts}. Order {order.code}. Seats: {seats}. Tickets: {url}"
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -45,7 +50,7 @@ def order_calendar(order: Order, *, host: str, url: str) -> str:
         f"DTEND:{_stamp(event.ends_at)}",
         f"SUMMARY:{_escape(event.title)}",
         f"LOCATION:{_escape(place)}",
-        f"DESCRIPTION:{_escape(f'Order {order.code}. Seats: {seats}. Tickets: {url}')}",
+        f"DESCRIPTION:{_escape(description)}",
         f"URL:{url}",
         "STATUS:CANCELLED" if event.status == "cancelled" else "STATUS:CONFIRMED",
         "END:VEVENT",

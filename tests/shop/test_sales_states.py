@@ -71,7 +71,7 @@ def test_before_sales_open_the_page_counts_down_instead_of_showing_the_map(shop)
     assert_no_map(html)
     assert 'data-sales-state="not_started"' in html and "Tickets go on sale" in html
     local = timezone.localtime(opens, timezone=zoneinfo.ZoneInfo("Europe/Amsterdam"))
-    assert f"{local:%H:%M}</time>" in html and "(Europe/Amsterdam)" in html
+    assert f"{local:%H:%M %Z}</time>" in html and "(Europe/Amsterdam)" in html
     seconds = int(re.search(r'data-seconds-left="(\d+)"', html).group(1))
     assert abs(seconds - (2 * 86400 + 3 * 3600)) < 5
     assert "shop/opening.js" in html
