@@ -22,7 +22,7 @@ STYLES = {
     "time": "H:i T",  # 20:00 PST
     "date": "j F Y",  # 4 December 2026 (the date where the event is)
     "input": "Y-m-d H:i",  # what the console's text fields show and read back
-    "iso": "c",  # 2026-12-04T20:00:00-08:00, for <time datetime> and files
+    "iso": "c",  # 2026-12-04T20:00:00-08:00 (to the second), for <time datetime> and files
 }
 
 
@@ -44,6 +44,8 @@ def format_time(value: datetime | None, where: Any, style: str = "long") -> str:
     """`value` in the zone of `where`, in one of STYLES; "" for no value."""
     if value is None:
         return ""
+    if style == "iso":
+        return local(value, where).isoformat(timespec="seconds")
     return dateformat.format(local(value, where), STYLES[style])
 
 

@@ -38,6 +38,9 @@ EXPORT_COLUMNS = (
     ("email", "order__email"),
     ("name", "order__name"),
     ("event", "order__event__title"),
+    ("event_starts", "order__event__starts_at"),
+    # Every time in a row is in this zone (the event's), written with its offset.
+    ("timezone", "order__event__timezone"),
     ("seat", "label"),
     ("category", "category"),
     ("ticket_type", "ticket_type_name"),

@@ -18,6 +18,7 @@ from boxoffice.events.models import Event
 from boxoffice.events.selectors import event_by_id
 from boxoffice.sales import reports
 from boxoffice.sales.models import Order
+from boxoffice.times import format_time
 from tenants.permissions import require_role
 from tenants.roles import Role
 
@@ -165,21 +166,25 @@ class _Echo:
         return value
 
 
-def _cell(value: Any, zone: zoneinfo.ZoneInfo) -> Any:
+ZONE_COLUMN = [header for header, _ in reports.EXPORT_COLUMNS].index("timezone")
+
+
+def _cell(value: Any, zone: str) -> Any:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.astimezone(zone).isoformat(timespec="seconds")
+        return format_time(value, zone, "iso")
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
 
-def csv_lines(rows: Iterable[tuple], zone: zoneinfo.ZoneInfo) -> Iterator[str]:
+def csv_lines(rows: Iterable[tuple]) -> Iterator[str]:
+    """Times in each row's event zone (its `timezone` column), with the offset."""
     writer = csv.writer(_Echo())
     yield writer.writerow([header for header, _ in reports.EXPORT_COLUMNS])
     for row in rows:
-        yield writer.writerow([_cell(value, zone) for value in row])
+        yield writer.writerow([_cell(value, row[ZONE_COLUMN]) for value in row])
 
 
 @router.get(
@@ -193,7 +198,7 @@ def export_orders(request: HttpRequest, filters: Query[OrderFilters]) -> Streami
     organizer = request.tenant
     zone = zoneinfo.ZoneInfo(organizer.timezone)
     rows = reports.order_export_rows(**chosen).iterator(chunk_size=EXPORT_CHUNK)
-    response = StreamingHttpResponse(csv_lines(rows, zone), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
     parts = [organizer.slug, "orders"]
     if chosen["event"] is not None:
         parts.append(chosen["event"].slug)

@@ -208,7 +208,7 @@ def test_csv_has_one_row_per_ticket(org, sales):
         ("stalls, row B, seat 3", "refunded", "5000", "5000"),
     ]  # fmt: skip
     first_paid = next(row for row in rows if row["order_code"] == "PAID2345")
-    assert first_paid["paid_at"] == "2025-03-02T00:30:00+01:00"  # the organizer's zone
+    assert first_paid["paid_at"] == "2025-03-02T00:30:00+01:00"  # the event's zone
     assert (first_paid["event"], first_paid["category"], first_paid["currency"]) == (
         "Opening night", "premium", "EUR",
     )  # fmt: skip
