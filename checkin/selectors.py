@@ -113,6 +113,8 @@ def build_manifest(checkin_list: CheckinList, *, cursor: str | None = None) -> M
                 "title": event.title,
                 "starts_at": event.starts_at.isoformat(),
                 "ends_at": event.ends_at.isoformat(),
+                # The app shows every time in the event's zone, as the console does.
+                "timezone": event.timezone,
             },
         },
         "keys": [

@@ -93,8 +93,26 @@ function nonce() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// Times on the door screens are the event's local times with the zone named, whatever zone the
+// device is set to (as in the console and on the tickets); a list from before the manifest
+// carried the zone falls back to the device's.
+function inEventZone(options) {
+  const timeZone = state.list?.event?.timezone;
+  const named = { ...options, hourCycle: "h23", timeZoneName: "short" };
+  try {
+    return new Intl.DateTimeFormat(undefined, timeZone ? { ...named, timeZone } : named);
+  } catch {
+    return new Intl.DateTimeFormat(undefined, named);
+  }
+}
+
 function timeOf(iso) {
-  return iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" }) : "";
+  return iso ? inEventZone({ hour: "2-digit", minute: "2-digit", second: "2-digit" }).format(new Date(iso)) : "";
+}
+
+function dateTimeOf(iso) {
+  const options = { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" };
+  return iso ? inEventZone(options).format(new Date(iso)) : "";
 }
 
 function setOnline(online) {
@@ -209,7 +227,8 @@ async function chooseList(listId, gate) {
 async function enterScanning() {
   state.list = await store.get(`list:${state.listId}`);
   $("[data-list-name]").textContent = state.list.name;
-  $("[data-event-title]").textContent = state.list.event.title;
+  const starts = state.list.event.starts_at ? `, ${dateTimeOf(state.list.event.starts_at)}` : "";
+  $("[data-event-title]").textContent = `${state.list.event.title}${starts}`;
   $("[data-gate]").textContent = state.gate || "no gate";
   $("fieldset[data-direction]").hidden = !state.list.allow_reentry;
   if (!state.list.allow_reentry) setDirection("entry");
@@ -519,7 +538,7 @@ async function loadCredential() {
     try {
       const claims = await checkCredential(text, { keys: state.keys, organizer: ORGANIZER });
       state.credential = { text, claims };
-      description = `Credential of ${claims.name}, valid until ${new Date(claims.exp * 1000).toLocaleString()}.`;
+      description = `Credential of ${claims.name}, valid until ${dateTimeOf(new Date(claims.exp * 1000).toISOString())}.`;
     } catch (error) {
       description = `The stored credential cannot be used: ${error.message}`;
     }
