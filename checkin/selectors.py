@@ -17,7 +17,7 @@ from checkin.models import Admission, CheckinList, Scan
 
 MANIFEST_FORMAT = 1
 CURSOR_PREFIX = "s1."
-TICKET_FIELDS = ["id", "seat", "category", "name", "status"]
+TICKET_FIELDS = ["id", "seat", "category", "name", "status", "code"]
 ADMITTED_FIELDS = ["ticket", "inside", "admitted_at", "gate"]
 PAID_STATES = ["paid", "partially_refunded"]
 
@@ -25,7 +25,8 @@ TICKETS_SQL = """
 SELECT t.id, i.label, i.category, t.holder_name,
        CASE WHEN t.status = 'revoked' THEN 'revoked'
             WHEN NOT (o.status = ANY(%(paid)s)) THEN 'not_paid'
-            ELSE 'valid' END
+            ELSE 'valid' END,
+       t.uid
 FROM tickets_ticket t
 JOIN sales_orderitem i ON i.id = t.item_id
 JOIN sales_order o ON o.id = t.order_id

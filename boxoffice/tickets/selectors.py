@@ -1,4 +1,7 @@
-"""Reads about tickets and keys, and checking a scanned payload's signature."""
+"""Reads about tickets and keys, checking a scanned payload's signature, and reading a ticket
+code a person typed at the door."""
+
+import re
 
 from django.db.models import QuerySet
 
@@ -6,9 +9,29 @@ from boxoffice.sales.models import Order
 from boxoffice.tickets import keys
 from boxoffice.tickets.models import SigningKey, Ticket
 from boxoffice.tickets.payload import MalformedPayload, TicketPayload, decode_payload
+from seatmaps.models import UID_ALPHABET
 
 INVALID_SIGNATURE = "invalid_signature"
 UNKNOWN_KEY = "unknown_key"
+
+# A ticket's code as the ticket page prints it ("tkt_" + 12 of seatmaps.models.UID_ALPHABET),
+# for door staff to type when a QR code will not scan (a cracked screen, a smudged print). It is
+# as secret as the QR code: only the ticket page and the check-in manifest carry it, and 12
+# characters of a 31-letter alphabet (59 bits) are not guessed. The check-in app keeps a copy of
+# this rule for offline use (checkin/static/checkin/verify.js, checked by a test).
+TICKET_CODE_PREFIX = "tkt"
+TICKET_CODE_LENGTH = 12
+_TYPED_CODE = re.compile(rf"^(?:{TICKET_CODE_PREFIX})?([{UID_ALPHABET}]{{{TICKET_CODE_LENGTH}}})$")
+
+
+def typed_ticket_code(text: str) -> str | None:
+    """The ticket uid a person typed (any case, with or without the prefix, separators and
+    spaces ignored), or None when `text` is not one (e.g. a scanned payload)."""
+    if len(text) > 40:
+        return None
+    squashed = "".join(ch for ch in text.lower() if ch.isascii() and ch.isalnum())
+    match = _TYPED_CODE.match(squashed)
+    return f"{TICKET_CODE_PREFIX}_{match.group(1)}" if match else None
 
 
 def trusted_keys() -> dict[int, bytes]:

@@ -57,10 +57,10 @@ def test_full_manifest_lets_a_device_verify_offline(db):
     body = body_of(response)
     assert body["full"] is True
     assert body["list"]["event"]["id"] == event.pk
-    assert body["ticket_fields"] == ["id", "seat", "category", "name", "status"]
+    assert body["ticket_fields"] == ["id", "seat", "category", "name", "status", "code"]
     assert body["tickets"] == [
-        [tickets[0].pk, "Stalls row A seat 1", "premium", "Ada", "valid"],
-        [tickets[1].pk, "Stalls row B seat 1", "standard", "Ada", "valid"],
+        [tickets[0].pk, "Stalls row A seat 1", "premium", "Ada", "valid", tickets[0].uid],
+        [tickets[1].pk, "Stalls row B seat 1", "standard", "Ada", "valid", tickets[1].uid],
     ]
     assert body["revoked"] == [] and body["admitted"] == []
     # What a device does offline: check the signature with the manifest's public key.

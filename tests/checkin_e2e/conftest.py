@@ -31,6 +31,7 @@ class Door:
     pairing_codes: list[str]
     payloads: dict[str, str] = field(default_factory=dict)  # seat ref -> QR text
     ticket_ids: dict[str, int] = field(default_factory=dict)
+    codes: dict[str, str] = field(default_factory=dict)  # seat ref -> the code the page prints
 
 
 def make_door(shop, *, devices: int = 2, allow_reentry: bool = False) -> Door:
@@ -63,6 +64,7 @@ def make_door(shop, *, devices: int = 2, allow_reentry: bool = False) -> Door:
     for ref, ticket in zip(refs, tickets, strict=True):
         door.payloads[ref] = ticket.payload
         door.ticket_ids[ref] = ticket.pk
+        door.codes[ref] = ticket.uid
     return door
 
 

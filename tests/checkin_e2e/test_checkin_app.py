@@ -227,6 +227,37 @@ def test_on_a_re_entry_list_a_ticket_goes_out_and_back_in_offline(shop, new_page
     assert in_database(door.organizer, lambda: Admission.objects.get().inside) is True
 
 
+def test_door_staff_type_a_ticket_code_online_and_offline(shop, new_page):
+    """A QR code that will not scan: staff type the code printed under it, as they read it."""
+    door = make_door(shop, devices=1)
+    page = new_page()
+    pair_and_start(page, door, door.pairing_codes[0])
+    spoken = door.codes["stalls/A/1"].upper().replace("_", "-")
+    scan(page, spoken)
+    expect_result(page, "ok", seat=SEAT_A1)
+    next_scan(page)
+
+    page.context.set_offline(True)
+    scan(page, door.codes["stalls/A/2"])
+    expect_result(page, "ok", seat="Stalls row A seat 2")
+    next_scan(page)
+    scan(page, spoken)
+    expect_result(page, "already_admitted")
+    next_scan(page)
+    scan(page, "tkt_abcdefghjkmn")
+    expect_result(page, "not_found")
+    next_scan(page)
+    expect(page.locator("[data-count-queue]")).to_have_text("3")
+
+    page.context.set_offline(False)
+    expect(page.locator("[data-count-queue]")).to_have_text("0", timeout=15_000)
+    admitted = in_database(
+        door.organizer,
+        lambda: sorted(Admission.objects.values_list("ticket_id", flat=True)),
+    )
+    assert admitted == sorted([door.ticket_ids["stalls/A/1"], door.ticket_ids["stalls/A/2"]])
+
+
 def test_the_camera_reads_a_ticket_qr(shop, camera_browser):
     door = make_door(shop, devices=1)
     browser = camera_browser(qr_image(door.payloads["stalls/A/3"]))

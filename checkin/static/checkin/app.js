@@ -414,7 +414,11 @@ async function judgeOnDevice(text, scanNonce, scannedAt, direction) {
     direction,
     list: state.list,
     keys: state.keys,
-    lookup: { ticket: (id) => store.ticket(list, id), admission: (id) => store.admission(list, id) },
+    lookup: {
+      ticket: (id) => store.ticket(list, id),
+      ticketByCode: (code) => store.ticketByCode(list, code),
+      admission: (id) => store.admission(list, id),
+    },
   });
   const admitted = outcome.verdict === "ok";
   let message = MESSAGES[outcome.verdict] || outcome.verdict;

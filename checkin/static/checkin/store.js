@@ -101,6 +101,14 @@ export async function ticket(list, id) {
   return (await request((await store("tickets")).get([list, id]))) || null;
 }
 
+// A typed ticket code (verify.js typedTicketCode) among the list's tickets. Typing is rare and a
+// list holds thousands of tickets at most, so a scan of the list beats an index (and a schema
+// upgrade of every paired device).
+export async function ticketByCode(list, code) {
+  const tickets = await request((await store("tickets")).getAll(listRange(list)));
+  return tickets.find((ticket) => ticket.code === code) || null;
+}
+
 export async function admission(list, ticketId) {
   return (await request((await store("admitted")).get([list, ticketId]))) || null;
 }

@@ -10,6 +10,17 @@ const CREDENTIAL_PREFIX = new TextEncoder().encode("boxoffice.staff-credential.v
 
 export class NotATicket extends Error {}
 
+// A ticket code typed at the door (as the ticket page prints it): the same rule as
+// boxoffice.tickets.selectors.typed_ticket_code (tests/checkin/test_typed_codes.py keeps the two
+// alike). Any case, with or without the prefix, separators ignored; null for anything else.
+const TICKET_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789";
+const TICKET_CODE = new RegExp(`^(?:tkt)?([${TICKET_CODE_ALPHABET}]{12})$`);
+export function typedTicketCode(text) {
+  if (text.length > 40) return null;
+  const match = text.toLowerCase().replace(/[^a-z0-9]/g, "").match(TICKET_CODE);
+  return match ? `tkt_${match[1]}` : null;
+}
+
 // RFC 9285. Throws NotATicket on anything that is not base45.
 export function base45Decode(text) {
   if (text.length % 3 === 1) throw new NotATicket("not base45");
@@ -86,27 +97,35 @@ async function verifySignature(key, signature, data) {
 // then for entries already_admitted or ok, for exits not_inside or ok. `lookup` reads the
 // device's copy of the manifest.
 export async function judge(text, { list, keys, lookup, direction = "entry" }) {
-  let payload;
-  try {
-    payload = decodePayload(cleanScan(text));
-  } catch (error) {
-    if (error instanceof NotATicket) return { verdict: "invalid_signature", ticket: null };
-    throw error;
+  const typed = typedTicketCode(cleanScan(text));
+  let ticket;
+  if (typed) {
+    // The code is the secret (the manifest came from the server): no signature to check.
+    ticket = await lookup.ticketByCode(typed);
+    if (!ticket) return { verdict: "not_found", ticket: null };
+  } else {
+    let payload;
+    try {
+      payload = decodePayload(cleanScan(text));
+    } catch (error) {
+      if (error instanceof NotATicket) return { verdict: "invalid_signature", ticket: null };
+      throw error;
+    }
+    const key = await publicKey(keys, payload.keyId);
+    if (!key) return { verdict: "unknown_key", ticket: null };
+    if (!(await verifySignature(key, payload.signature, payload.signed))) {
+      return { verdict: "invalid_signature", ticket: null };
+    }
+    if (payload.eventId !== list.event.id) return { verdict: "wrong_event", ticket: null };
+    ticket = await lookup.ticket(payload.ticketId);
+    if (!ticket) return { verdict: "not_found", ticket: null, ticketId: payload.ticketId };
   }
-  const key = await publicKey(keys, payload.keyId);
-  if (!key) return { verdict: "unknown_key", ticket: null };
-  if (!(await verifySignature(key, payload.signature, payload.signed))) {
-    return { verdict: "invalid_signature", ticket: null };
-  }
-  if (payload.eventId !== list.event.id) return { verdict: "wrong_event", ticket: null };
-  const ticket = await lookup.ticket(payload.ticketId);
-  if (!ticket) return { verdict: "not_found", ticket: null, ticketId: payload.ticketId };
   if (ticket.status === "revoked") return { verdict: "revoked", ticket };
   if (ticket.status !== "valid") return { verdict: "not_paid", ticket };
   if (list.categories.length && !list.categories.includes(ticket.category)) {
     return { verdict: "wrong_category", ticket };
   }
-  const admission = await lookup.admission(payload.ticketId);
+  const admission = await lookup.admission(ticket.id);
   if (direction === "exit") {
     return admission && admission.inside ? { verdict: "ok", ticket } : { verdict: "not_inside", ticket };
   }
