@@ -13,6 +13,11 @@ does not count. The counters are shared by every process:
 - with any other cache (Redis when REDIS_URL is set): one counter per window in the cache, taken
   back when it went over the limit (concurrent requests may then both be refused, never both
   allowed past the limit).
+
+Written here rather than taken from django-ratelimit (declared once, never used, now removed):
+that library decorates views and counts fixed windows with `cache.incr`, which Django's database
+cache (ours when there is no Redis) does as a read and then a write, so a rush of concurrent
+requests can slip past the limit; these limits are ninja throttles on API operations.
 """
 
 import math
