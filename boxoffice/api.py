@@ -10,6 +10,7 @@ from boxoffice.api_errors import install_error_handlers
 from boxoffice.audit.api import router as audit_router
 from boxoffice.events.api import router as events_router
 from boxoffice.events.pricing_api import router as pricing_router
+from boxoffice.inputs import CheckedParser
 from boxoffice.payments.api import router as payments_router
 from boxoffice.payments.platform_api import router as payments_platform_router
 from boxoffice.sales.api import router as sales_router
@@ -30,6 +31,7 @@ api_v1 = NinjaAPI(
         "`Authorization: Bearer <api token>`. Errors are `{code, message, details}`."
     ),
     urls_namespace="api_v1",
+    parser=CheckedParser(),
     auth=OrganizerAuth(),
 )
 api_v1.add_router("/", identity_router)
@@ -52,6 +54,7 @@ platform_api = NinjaAPI(
         "platform site."
     ),
     urls_namespace="platform_api",
+    parser=CheckedParser(),
 )
 platform_api.add_router("/", platform_router)
 platform_api.add_router("/", payments_platform_router)

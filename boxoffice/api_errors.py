@@ -98,6 +98,9 @@ def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> Htt
 
 
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, DomainError):
+        # ninja wraps whatever the body parser raises as a 400; our parser's refusals say why.
+        return _domain_error(request, exc.__cause__)
     code = CODE_BY_STATUS.get(exc.status_code, "error")
     return error_response(exc.status_code, code, str(exc.message))
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 
@@ -55,6 +55,33 @@ class OrganizerHostMiddleware(TenantMainMiddleware):
             title="No such site",
             message=f"No organizer uses the address {hostname}.",
         )
+
+
+class UnstorableTextMiddleware:
+    """No address holds a NUL, so a path with one is 404; in a query string NUL characters are
+    dropped (a search for "AB\x00CD" looks for "ABCD"). Views put both into queries, and
+    PostgreSQL text cannot hold NUL: it was a 500. (Django decodes undecodable bytes as U+FFFD,
+    so lone surrogates cannot come this way; JSON bodies: boxoffice.inputs.CheckedParser.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path:
+            return error_page(
+                request,
+                status=404,
+                code="not_found",
+                title="Not found",
+                message="There is nothing at this address.",
+            )
+        if "\x00" in request.GET.urlencode() or "%00" in request.META.get("QUERY_STRING", ""):
+            cleaned = QueryDict(mutable=True)
+            for key, values in request.GET.lists():
+                cleaned.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
+            cleaned._mutable = False
+            request.GET = cleaned
+        return self.get_response(request)
 
 
 class SuspendedOrganizerMiddleware:

@@ -3,6 +3,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from boxoffice.inputs import ClientDateTime
+
 
 class CheckinListIn(Schema):
     event: str = Field(description="Event uid or slug.")
@@ -12,9 +14,11 @@ class CheckinListIn(Schema):
 
 
 class CheckinListPatch(Schema):
-    name: str | None = Field(default=None, max_length=100)
-    categories: list[str] | None = None
-    allow_reentry: bool | None = None
+    """Absent fields stay; none may be null (boxoffice.inputs)."""
+
+    name: str = Field(default=None, max_length=100)
+    categories: list[str] = None
+    allow_reentry: bool = None
 
 
 class CheckinListOut(Schema):
@@ -33,9 +37,11 @@ class DeviceIn(Schema):
 
 
 class DevicePatch(Schema):
-    name: str | None = Field(default=None, max_length=100)
-    gate: str | None = Field(default=None, max_length=64)
-    lists: list[str] | None = None
+    """Absent fields stay; none may be null (boxoffice.inputs)."""
+
+    name: str = Field(default=None, max_length=100)
+    gate: str = Field(default=None, max_length=64)
+    lists: list[str] = None
 
 
 class DeviceOut(Schema):
@@ -86,7 +92,7 @@ class TokenOut(Schema):
 class ScanIn(Schema):
     payload: str = Field(max_length=400)
     nonce: str = Field(max_length=64, description="Random, unique per scan (8-64 chars).")
-    scanned_at: datetime
+    scanned_at: ClientDateTime
     direction: Literal["entry", "exit"] = "entry"
     gate: str = Field(
         default="",
@@ -142,7 +148,7 @@ class OfflineScanIn(ScanIn):
 
 
 class BatchIn(Schema):
-    device_time: datetime | None = Field(
+    device_time: ClientDateTime | None = Field(
         default=None, description="The device's clock when sending, to correct its offset."
     )
     scans: list[OfflineScanIn] = Field(max_length=1000)

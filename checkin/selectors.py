@@ -52,14 +52,32 @@ CHANGED_SINCE = (
 SNAPSHOT = re.compile(r"\d{1,20}:\d{1,20}:(\d{1,20}(,\d{1,20}){0,9999})?")
 
 
-def parse_cursor(cursor: str | None) -> tuple[int, str] | None:
-    """(xmin, snapshot text) of a cursor the manifest gave out; None for a full manifest."""
+def parse_cursor(cursor: str | None, *, now: str | None = None) -> tuple[int, str] | None:
+    """(xmin, snapshot text) of a cursor the manifest gave out; None for a full manifest.
+
+    Well-formed is not enough: the snapshot must be one PostgreSQL could have taken (xmin <= each
+    in-progress id < xmax, ascending) and not later than `now`, the current snapshot (a cursor
+    from the future would skip every change until then, and past bigint it was a 500)."""
     if not cursor:
         return None
     snapshot = cursor[len(CURSOR_PREFIX) :]
     if not cursor.startswith(CURSOR_PREFIX) or not SNAPSHOT.fullmatch(snapshot):
         raise Invalid("This cursor is not one the manifest gave out.", code="invalid_cursor")
-    return int(snapshot.split(":", 1)[0]), snapshot
+    xmin, xmax, in_progress = _snapshot_parts(snapshot)
+    latest = _snapshot_parts(now)[1] if now else None
+    if (
+        xmin > xmax
+        or any(not xmin <= xid < xmax for xid in in_progress)
+        or in_progress != sorted(in_progress)
+        or (latest is not None and xmax > latest)
+    ):
+        raise Invalid("This cursor is not one the manifest gave out.", code="invalid_cursor")
+    return xmin, snapshot
+
+
+def _snapshot_parts(snapshot: str) -> tuple[int, int, list[int]]:
+    xmin, xmax, in_progress = snapshot.split(":")
+    return int(xmin), int(xmax), [int(xid) for xid in in_progress.split(",") if xid]
 
 
 @dataclass
@@ -81,8 +99,8 @@ def build_manifest(checkin_list: CheckinList, *, cursor: str | None = None) -> M
     """What a device needs to check this list offline: keys, tickets (with status), revoked
     ids and the admitted set. With a cursor, only rows changed since it (plus possibly a few
     already sent: applying them twice is harmless)."""
-    since = parse_cursor(cursor)
     next_cursor = _current_snapshot()
+    since = parse_cursor(cursor, now=next_cursor)
     params = {"event": checkin_list.event_id, "list": checkin_list.pk, "paid": PAID_STATES}
     with connection.cursor() as db:
         if since is None:

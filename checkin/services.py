@@ -530,6 +530,19 @@ class OfflineScan:
     gate: str = ""
 
 
+def _corrected(scanned_at: datetime, offset: timedelta, now: datetime) -> datetime:
+    """When a scan happened by the server's clock: never later than now. A device clock
+    centuries off pushes the sum past year 9999 (later than now) or before year 1 (refused)."""
+    try:
+        return min(scanned_at + offset, now)
+    except OverflowError:
+        if offset > timedelta(0):
+            return now
+        raise Invalid(
+            "The device's clock is too far off to place this scan in time.", code="invalid_time"
+        ) from None
+
+
 def upload_offline_scans(
     *,
     organizer: Organizer,
@@ -555,7 +568,7 @@ def upload_offline_scans(
             continue
         stored = _stored_result(device, item.nonce)
         if stored is None:
-            effective_at = min(item.scanned_at + offset, now)
+            effective_at = _corrected(item.scanned_at, offset, now)
             try:
                 with transaction.atomic():
                     stored = _record(

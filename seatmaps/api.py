@@ -5,9 +5,10 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.gzip import gzip_page
 from ninja import Router, Status
 from ninja.decorators import decorate_view
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from boxoffice.errors import Invalid
+from boxoffice.inputs import Pagination
 from seatmaps import selectors, services
 from seatmaps.csv_io import export_csv, export_json
 from seatmaps.document import ga_capacity, parse_document, seat_count
@@ -40,7 +41,7 @@ router = Router(tags=["venues and seat maps"])
 
 
 @router.get("/venues", response=list[VenueOut], summary="List venues")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_venues(request: HttpRequest) -> QuerySet[Venue]:
     require_role(request, Role.STAFF)
     return selectors.venues()
@@ -85,7 +86,7 @@ def delete_venue(request: HttpRequest, venue_id: str) -> Status:
 
 
 @router.get("/seatmaps", response=list[SeatMapOut], summary="List seat maps")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_seat_maps(request: HttpRequest, venue: str | None = None) -> QuerySet[SeatMap]:
     require_role(request, Role.STAFF)
     return selectors.seat_maps(venue_uid=venue)

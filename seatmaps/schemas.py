@@ -13,11 +13,13 @@ class VenueIn(Schema):
 
 
 class VenuePatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    address: str | None = Field(None, max_length=300)
-    city: str | None = Field(None, max_length=100)
-    country: str | None = Field(None, max_length=2)
-    timezone: str | None = None
+    """Absent fields stay; none may be null (boxoffice.inputs)."""
+
+    name: str = Field(None, min_length=1, max_length=200)
+    address: str = Field(None, max_length=300)
+    city: str = Field(None, max_length=100)
+    country: str = Field(None, max_length=2)
+    timezone: str = None
 
 
 class VenueOut(Schema):

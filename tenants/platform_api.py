@@ -3,9 +3,10 @@
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from boxoffice.errors import DomainError, NotFound
+from boxoffice.inputs import Pagination
 from boxoffice.throttles import signup_throttle
 from tenants import selectors, services
 from tenants.auth import PlatformStaffAuth
@@ -56,7 +57,7 @@ def check_slug(request: HttpRequest, slug: str) -> SlugCheckOut:
 @router.get(
     "/organizers", response=list[OrganizerOut], auth=staff_auth, summary="List organizers (staff)"
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_organizers(
     request: HttpRequest, status: str | None = None, q: str | None = None
 ) -> QuerySet[Organizer]:

@@ -1,10 +1,11 @@
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from boxoffice.audit.models import AuditEntry
 from boxoffice.audit.schemas import AuditEntryOut
+from boxoffice.inputs import Pagination
 from tenants.permissions import require_role
 from tenants.roles import Role
 
@@ -12,7 +13,7 @@ router = Router(tags=["audit"])
 
 
 @router.get("", response=list[AuditEntryOut], summary="The organizer's audit log, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_audit_entries(request: HttpRequest, action: str | None = None) -> QuerySet[AuditEntry]:
     require_role(request, Role.ADMIN)
     entries = AuditEntry.objects.all()

@@ -13,6 +13,7 @@ from boxoffice.console import charts, selectors
 from boxoffice.console.shell import admin_only, page, staff_only
 from boxoffice.errors import DomainError, NotFound
 from boxoffice.events import selectors as event_selectors
+from boxoffice.inputs import parse_offset
 from boxoffice.money_format import format_money
 from boxoffice.payments import connect, flows
 from boxoffice.payments.api import order_out
@@ -113,10 +114,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     if status not in Order.Status.values:
         status = ""
     found = reports.orders_for_organizer(q=q or None, event=event, status=status or None)
-    try:
-        offset = max(int(request.GET.get("offset", 0)), 0)
-    except ValueError:
-        offset = 0
+    offset = parse_offset(request.GET.get("offset"))
     rows = list(found[offset : offset + PAGE_SIZE + 1])
     query = request.GET.copy()
     query.pop("offset", None)

@@ -1,7 +1,6 @@
 """Events: a public listing and event pages for customers, the rest for the organizer."""
 
 import hashlib
-from datetime import datetime
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -10,7 +9,7 @@ from django.utils.http import parse_etags
 from django.views.decorators.gzip import gzip_page
 from ninja import Query, Router, Schema, Status
 from ninja.decorators import decorate_view
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from boxoffice.errors import Invalid
 from boxoffice.events import selectors, services
@@ -24,6 +23,7 @@ from boxoffice.events.schemas import (
     SeatsIn,
     SeatsOut,
 )
+from boxoffice.inputs import ClientDateTime, Pagination
 from seatmaps import selectors as seatmap_selectors
 from seatmaps.document import parse_document
 from seatmaps.models import SeatMapVersion
@@ -43,8 +43,8 @@ PUBLIC_MAPS_KEPT = 16
 class ListingFilters(Schema):
     category: str | None = None
     city: str | None = None
-    starts_after: datetime | None = None
-    starts_before: datetime | None = None
+    starts_after: ClientDateTime | None = None
+    starts_before: ClientDateTime | None = None
     price_min: int | None = None
     price_max: int | None = None
     q: str | None = None
@@ -60,7 +60,7 @@ def _visible_event(request: HttpRequest, identifier: str) -> Event:
 @router.get(
     "/events", response=list[EventOut], auth=None, summary="Events on sale (public), filtered"
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_events(request: HttpRequest, filters: Query[ListingFilters]) -> QuerySet[Event]:
     statuses = selectors.LISTED_STATUSES
     if filters.status and optional_actor(request) is not None:

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from boxoffice.inputs import ClientDateTime
+
 
 class TicketTypeIn(Schema):
     code: str = Field(..., description="e.g. adult; lowercase letters, digits, - and _")
@@ -15,7 +17,7 @@ class TicketTypeIn(Schema):
 class PhaseIn(Schema):
     code: str = Field(..., description="e.g. early")
     name: str
-    until: datetime | None = Field(
+    until: ClientDateTime | None = Field(
         None, description="End of the phase (with offset); null for the open-ended phase"
     )
 

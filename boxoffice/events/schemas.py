@@ -4,6 +4,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from boxoffice.inputs import ClientDateTime
+
 
 class RefundTier(Schema):
     """Cancelling at least `days_before` days before the start gives back `percent`."""
@@ -19,11 +21,11 @@ class EventIn(Schema):
     category: str = "other"
     seat_map: str = Field(..., description="The seat map's id")
     version: int | None = Field(None, description="Published version; the latest if left out")
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: ClientDateTime
+    ends_at: ClientDateTime
     timezone: str | None = None
-    sales_start: datetime | None = None
-    sales_end: datetime | None = None
+    sales_start: ClientDateTime | None = None
+    sales_end: ClientDateTime | None = None
     max_seats_per_order: int = 6
     hold_minutes: int = 10
     fee_per_ticket: int = Field(0, ge=0, description="Minor units added per ticket")
@@ -33,20 +35,22 @@ class EventIn(Schema):
 
 
 class EventPatch(Schema):
-    title: str | None = None
-    description: str | None = None
-    category: str | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    timezone: str | None = None
-    sales_start: datetime | None = None
-    sales_end: datetime | None = None
-    max_seats_per_order: int | None = None
-    hold_minutes: int | None = None
-    fee_per_ticket: int | None = Field(None, ge=0)
-    tax_rate: Decimal | None = Field(None, ge=0, le=100, decimal_places=2)
-    tax_inclusive: bool | None = None
-    refund_policy: list[RefundTier] | None = None
+    """Absent fields stay; only the sales window may be set to null (boxoffice.inputs)."""
+
+    title: str = None
+    description: str = None
+    category: str = None
+    starts_at: ClientDateTime = None
+    ends_at: ClientDateTime = None
+    timezone: str = None
+    sales_start: ClientDateTime | None = None
+    sales_end: ClientDateTime | None = None
+    max_seats_per_order: int = None
+    hold_minutes: int = None
+    fee_per_ticket: int = Field(None, ge=0)
+    tax_rate: Decimal = Field(None, ge=0, le=100, decimal_places=2)
+    tax_inclusive: bool = None
+    refund_policy: list[RefundTier] = None
 
 
 class VenueBrief(Schema):

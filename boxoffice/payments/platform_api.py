@@ -5,9 +5,10 @@ from typing import Literal
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from boxoffice.errors import NotFound
+from boxoffice.inputs import Pagination
 from boxoffice.payments import selectors
 from boxoffice.payments.models import WebhookEvent
 from boxoffice.payments.schemas import WebhookEventDetailOut, WebhookEventOut
@@ -28,7 +29,7 @@ class WebhookEventFilters(Schema):
     response=list[WebhookEventOut],
     summary="Provider events that were rejected or failed, newest first (staff)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_webhook_events(
     request: HttpRequest, filters: Query[WebhookEventFilters]
 ) -> QuerySet[WebhookEvent]:

@@ -2,6 +2,8 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from boxoffice.inputs import ClientDateTime
+
 
 class TicketChoiceIn(Schema):
     seat: str = Field(..., description="The seat's ref, as in the hold")
@@ -152,18 +154,20 @@ class PromoCodeIn(Schema):
     code: str = Field(..., min_length=2, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
     kind: str = Field(..., pattern="^(percent|fixed)$")
     value: int = Field(..., ge=1)
-    valid_from: datetime | None = None
-    valid_until: datetime | None = None
+    valid_from: ClientDateTime | None = None
+    valid_until: ClientDateTime | None = None
     max_uses: int | None = Field(None, ge=1)
     active: bool = True
 
 
 class PromoCodePatch(Schema):
-    value: int | None = Field(None, ge=1)
-    valid_from: datetime | None = None
-    valid_until: datetime | None = None
+    """Absent fields stay; null clears the window's ends and the use limit only."""
+
+    value: int = Field(None, ge=1)
+    valid_from: ClientDateTime | None = None
+    valid_until: ClientDateTime | None = None
     max_uses: int | None = Field(None, ge=1)
-    active: bool | None = None
+    active: bool = None
 
 
 class PromoCodeOut(Schema):

@@ -6,13 +6,13 @@ rebuild the link. Codes avoid look-alike characters so they can be read out over
 """
 
 import base64
-import hmac
 import secrets
 
 from django.db import connection
 from django.utils.crypto import salted_hmac
 
 from boxoffice.errors import NotFound
+from boxoffice.inputs import secrets_match
 from boxoffice.sales.models import Order
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -55,6 +55,8 @@ def find_order(code: str, secret: str) -> Order:
         .filter(code=normalize_order_code(code))
         .first()
     )
-    if order is None or not hmac.compare_digest(order_secret(order), secret or ""):
+    # Compared as bytes: a non-ASCII secret is just a wrong one (hmac refuses non-ASCII str,
+    # which was a 500 for real codes and a 404 for unknown ones, telling which codes exist).
+    if order is None or not secrets_match(order_secret(order), secret):
         raise NotFound("No such order, or the link is incomplete.", code="order_not_found")
     return order

@@ -11,11 +11,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from boxoffice.errors import Invalid
 from boxoffice.events.models import Event
 from boxoffice.events.selectors import event_by_id
+from boxoffice.inputs import Pagination
 from boxoffice.sales import reports
 from boxoffice.sales.models import Order
 from boxoffice.times import format_time
@@ -153,7 +154,7 @@ def _filters(filters: OrderFilters) -> dict[str, Any]:
     response=list[OrderListOut],
     summary="Orders, newest first, by code, email or name (staff)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_orders(request: HttpRequest, filters: Query[OrderFilters]) -> QuerySet[Order]:
     require_role(request, Role.STAFF)
     return reports.orders_for_organizer(**_filters(filters))

@@ -125,9 +125,11 @@ def test_staff_read_the_report_by_id_or_slug(org, sales):
     assert body["daily"][0] == {"date": "2025-03-02", "orders": 2, "tickets": 4,
                                 "net_revenue": 17500}  # fmt: skip
     assert get(org.staff, f"/api/v1/reports/events/{sales.slug}").json() == body
-    for missing in ("no-such-event", "evt_%00"):
-        answer = get(org.staff, f"/api/v1/reports/events/{missing}")
-        assert (answer.status_code, answer.json()["code"]) == (404, "event_not_found")
+    answer = get(org.staff, "/api/v1/reports/events/no-such-event")
+    assert (answer.status_code, answer.json()["code"]) == (404, "event_not_found")
+    # No address holds a NUL (boxoffice.middleware.UnstorableTextMiddleware).
+    answer = get(org.staff, "/api/v1/reports/events/evt_%00")
+    assert (answer.status_code, answer.json()["code"]) == (404, "not_found")
 
 
 def test_orders_list_newest_first_with_filters(org, sales):
