@@ -4,7 +4,7 @@ Each app contributes one Router; this module only mounts them. Errors take one s
 (boxoffice.api_errors).
 """
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
 from boxoffice.api_errors import install_error_handlers
 from boxoffice.audit.api import router as audit_router
@@ -22,6 +22,14 @@ from tenants.api import router as identity_router
 from tenants.auth import OrganizerAuth
 from tenants.platform_api import router as platform_router
 
+
+def _docs() -> Swagger:
+    """Swagger UI from our own static files ("ninja" in INSTALLED_APPS), without the validator
+    badge, which would send the spec to validator.swagger.io. One per API: ninja keeps the
+    page's spec URL on the instance."""
+    return Swagger(settings={"validatorUrl": None})
+
+
 api_v1 = NinjaAPI(
     title="Boxoffice organizer API",
     version="1",
@@ -31,6 +39,7 @@ api_v1 = NinjaAPI(
         "`Authorization: Bearer <api token>`. Errors are `{code, message, details}`."
     ),
     urls_namespace="api_v1",
+    docs=_docs(),
     parser=CheckedParser(),
     auth=OrganizerAuth(),
 )
@@ -54,6 +63,7 @@ platform_api = NinjaAPI(
         "platform site."
     ),
     urls_namespace="platform_api",
+    docs=_docs(),
     parser=CheckedParser(),
 )
 platform_api.add_router("/", platform_router)

@@ -67,6 +67,9 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "django_q",
     "django_htmx",
+    # Only for its templates and static files: the API docs' Swagger UI is then served from this
+    # site instead of a CDN, so /api/.../docs work offline.
+    "ninja",
     "boxoffice",
     "tenants",
     "boxoffice.payments",
