@@ -4,7 +4,7 @@ it. The database stores UTC. Used by templates (`{% load times %}`), emails, CSV
 """
 
 import zoneinfo
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.utils import dateformat
@@ -63,7 +63,8 @@ def typed_time(value: datetime, where: Any) -> datetime:
     first, second = value.replace(tzinfo=zone, fold=0), value.replace(tzinfo=zone, fold=1)
     if first.utcoffset() != second.utcoffset():
         # fold=0 and fold=1 differ only for ambiguous or skipped wall times.
-        skipped = first.astimezone(zoneinfo.ZoneInfo("UTC")).astimezone(zone) != first
+        back = first.astimezone(zoneinfo.ZoneInfo("UTC")).astimezone(zone)
+        skipped = back.replace(tzinfo=None) != value
         shown = dateformat.format(value, "j M Y H:i")
         if skipped:
             raise Invalid(
@@ -75,12 +76,3 @@ def typed_time(value: datetime, where: Any) -> datetime:
             code="ambiguous_time",
         )
     return first
-
-
-def same_minute(a: datetime | None, b: datetime | None) -> bool:
-    """Whether two moments show as the same minute (what a form field with minutes keeps)."""
-    if a is None or b is None:
-        return a is b
-    return abs(a - b) < timedelta(minutes=1) and a.replace(second=0, microsecond=0) == b.replace(
-        second=0, microsecond=0
-    )
