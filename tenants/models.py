@@ -18,6 +18,8 @@ class Organizer(TenantMixin):
     name = models.CharField(max_length=200)
     currency = models.CharField(max_length=3, default="EUR")
     timezone = models.CharField(max_length=64, default="UTC")
+    # How amounts are written for people (CLDR, through Babel): "€26.00" in en, "26,00 €" in de.
+    locale = models.CharField(max_length=35, default="en")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     # Stripe Connect: checkouts run on this connected account, and the platform keeps
     # `application_fee_bps` basis points (1/100 of a percent) of each order.

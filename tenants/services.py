@@ -16,6 +16,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from boxoffice.actors import Actor, ActorKind
 from boxoffice.audit.services import record_audit
+from boxoffice.currencies import check_currency, check_locale
 from boxoffice.errors import Conflict, Forbidden, Invalid, NotFound
 from boxoffice.validators import check_timezone
 from tenants import selectors
@@ -34,9 +35,7 @@ def organizer_host(slug: str) -> str:
 
 
 def _validate_currency(currency: str) -> str:
-    if not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
-        raise Invalid("Currency must be a three-letter ISO 4217 code.", code="invalid_currency")
-    return currency.upper()
+    return check_currency(currency)
 
 
 def provision_organizer(
@@ -387,6 +386,7 @@ ORGANIZER_SETTINGS = (
     "name",
     "currency",
     "timezone",
+    "locale",
     "brand_color",
     "logo_url",
 )
@@ -408,6 +408,8 @@ def update_organizer_settings(*, organizer: Organizer, actor: Actor, changes: di
         changes["currency"] = _validate_currency(changes["currency"])
     if "timezone" in changes:
         changes["timezone"] = check_timezone(changes["timezone"])
+    if "locale" in changes:
+        changes["locale"] = check_locale(changes["locale"])
     if "brand_color" in changes and not re.fullmatch(r"#[0-9a-fA-F]{6}", changes["brand_color"]):
         raise Invalid("The brand colour is #rrggbb.", code="invalid_color")
     if "logo_url" in changes:

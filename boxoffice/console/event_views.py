@@ -15,10 +15,10 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from boxoffice.console.shell import admin_only, page, staff_only
+from boxoffice.currencies import format_money, from_minor, to_minor
 from boxoffice.errors import DomainError, NotFound
 from boxoffice.events import pricing, selectors, services
 from boxoffice.events.models import Event
-from boxoffice.money_format import format_money, minor_unit_digits
 from boxoffice.payments import flows
 from boxoffice.sales import reports
 from boxoffice.sales.models import Order
@@ -54,16 +54,6 @@ def _event(event_id: str) -> Event:
         return selectors.event_by_id(event_id, include_unpublished=True)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-
-
-def to_minor(value: Decimal, currency: str) -> int:
-    return int(value.scaleb(minor_unit_digits(currency)).to_integral_value())
-
-
-def from_minor(amount: int | None, currency: str) -> Decimal | None:
-    if amount is None:
-        return None
-    return Decimal(amount).scaleb(-minor_unit_digits(currency))
 
 
 def parse_refund_policy(text: str) -> list[dict[str, int]]:

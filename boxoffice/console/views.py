@@ -11,10 +11,10 @@ from django.views.decorators.http import require_POST
 from boxoffice.audit.models import AuditEntry
 from boxoffice.console import charts, selectors
 from boxoffice.console.shell import admin_only, page, staff_only
+from boxoffice.currencies import format_money
 from boxoffice.errors import DomainError, NotFound
 from boxoffice.events import selectors as event_selectors
 from boxoffice.inputs import parse_offset
-from boxoffice.money_format import format_money
 from boxoffice.payments import connect, flows
 from boxoffice.payments.api import order_out
 from boxoffice.sales import orders as sales_orders
@@ -375,10 +375,20 @@ class SettingsForm(forms.Form):
     name = forms.CharField(max_length=200)
     currency = forms.CharField(max_length=3, help_text="ISO 4217, e.g. EUR")
     timezone = forms.CharField(max_length=64, help_text="e.g. Europe/Lisbon")
+    locale = forms.CharField(
+        max_length=35,
+        required=False,
+        help_text="How amounts are written, e.g. en, de_DE, pt_BR",
+        label="Locale",
+    )
     brand_color = forms.CharField(
         max_length=7, widget=forms.TextInput(attrs={"type": "color"}), label="Brand colour"
     )
     logo_url = forms.CharField(max_length=500, required=False, label="Logo address")
+
+    def clean_locale(self) -> str:
+        # Left empty (or posted by an older form): the locale stays as it is.
+        return self.cleaned_data["locale"] or self.initial.get("locale", "en")
 
 
 @admin_only

@@ -248,6 +248,7 @@ def execute_refund(refund: Refund) -> Refund:
         result = get_provider(order.provider).refund(
             payment_id=order.provider_payment_id,
             amount=refund.amount,
+            currency=order.currency,
             idempotency_key=f"refund-{connection.schema_name}-{refund.uid}",
             metadata={"schema": connection.schema_name, "order": order.code, "refund": refund.uid},
             connected_account=_session_account(order),

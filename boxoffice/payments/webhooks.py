@@ -29,10 +29,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
+from boxoffice.errors import Invalid
 from boxoffice.payments import connect, flows
 from boxoffice.payments.models import ConnectedAccount, PaymentRoute, WebhookEvent
 from boxoffice.payments.providers.stripe_provider import account_state
 from boxoffice.payments.signatures import BadSignature, verify
+from boxoffice.payments.stripe_units import from_stripe_units
 from boxoffice.sales import orders
 from boxoffice.sales.models import Order, Refund
 from tenants.models import Organizer
@@ -217,6 +219,17 @@ def _check_route(event: dict[str, Any], route: PaymentRoute) -> None:
             )
 
 
+def _minor(value: Any, currency: str) -> int | None:
+    """An event's amount (Stripe's units) in our minor units; None when it is not one."""
+    amount = _amount(value)
+    if amount is None:
+        return None
+    try:
+        return from_stripe_units(amount, currency)
+    except Invalid:
+        return None
+
+
 def _check_money(order: Order, obj: dict[str, Any], *, field: str, exact: bool) -> int:
     """The object's amount in `field` in the order's currency: equal to the order's total when
     `exact`, else more than nothing and at most the total."""
@@ -226,9 +239,9 @@ def _check_money(order: Order, obj: dict[str, Any], *, field: str, exact: bool) 
             "currency_mismatch",
             f"Currency {str(currency)[:8]!r}; order {order.code} is in {order.currency}.",
         )
-    amount = _amount(obj.get(field))
+    amount = _minor(obj.get(field), order.currency)
     if amount is None:
-        raise Refusal("amount_mismatch", f"{field} is not an amount.")
+        raise Refusal("amount_mismatch", f"{field} is not an amount in {order.currency}.")
     if exact and amount != order.total:
         raise Refusal(
             "amount_mismatch",
@@ -297,7 +310,7 @@ def _payment_claim(event_type: str, order: Order, route: PaymentRoute, obj: dict
         raise Refusal("invalid_object", "The object has no id.")
     if event_type in CHARGE_EVENTS:
         _check_money(order, obj, field="amount", exact=True)
-        refunded = _amount(obj.get("amount_refunded"))
+        refunded = _minor(obj.get("amount_refunded"), order.currency)
         if refunded is None or refunded > order.total:
             raise Refusal("amount_mismatch", f"amount_refunded beyond order {order.code}'s total.")
         return Claim(object_id=object_id, payment_id=route.payment_id, charge_id=charge_id,

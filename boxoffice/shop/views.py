@@ -3,6 +3,7 @@ and (with boxoffice.payments.views.order_page) the order's calendar file and can
 
 import zoneinfo
 from datetime import datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from boxoffice.currencies import from_minor, to_minor
 from boxoffice.errors import DomainError
 from boxoffice.events.models import Event
 from boxoffice.events.selectors import event_by_id
@@ -27,11 +29,16 @@ WHEN_CHOICES = [
 ]
 
 
-def _int(value: str | None) -> int | None:
+def _amount(value: str | None, currency: str) -> int | None:
+    """A price typed in the currency's own unit ("12.50", "1200", "5.250"), in minor units;
+    what is not a number (or absurdly large) filters nothing."""
     try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
+        amount = Decimal((value or "").strip().replace(",", "."))
+    except InvalidOperation:
         return None
+    if not amount.is_finite() or not 0 <= amount < 10**12:
+        return None
+    return to_minor(amount, currency)
 
 
 def _window(when: str, zone: zoneinfo.ZoneInfo) -> tuple[datetime | None, datetime | None]:
@@ -57,13 +64,13 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "q": request.GET.get("q", "").strip()[:100],
     }
     starts_after, starts_before = _window(filters["when"], zoneinfo.ZoneInfo(organizer.timezone))
-    price_max = _int(filters["price_max"])
+    price_max = _amount(filters["price_max"], organizer.currency)
     events = list(
         selectors.event_listing(
             category=filters["category"] or None,
             starts_after=starts_after or timezone.now(),
             starts_before=starts_before,
-            price_max=price_max * 100 if price_max is not None else None,
+            price_max=price_max,
             text=filters["q"] or None,
         )[:100]
     )
@@ -76,6 +83,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "categories": Event.Category.choices,
         "when_choices": WHEN_CHOICES,
         "filtered": any(filters.values()),
+        # The step of the max-price box: one minor unit (0.01 EUR, 0.001 KWD, 1 JPY).
+        "price_step": str(from_minor(1, organizer.currency)),
     }
     template = "shop/_event_results.html" if request.htmx else "shop/event_list.html"
     return render(request, template, context)

@@ -152,6 +152,14 @@ def test_settings_change_the_organizer_but_never_the_platform_fee_nor_the_stripe
         {"name": "Alpha", "currency": "EUR", "timezone": "Mars/Olympus", "brand_color": "#112233"},
     )
     assert bad.status_code == 200 and b"time zone" in bad.content.lower()
+    assert alpha.locale == "en"  # not posted: unchanged
+    german = {"name": "Alpha Arena", "currency": "EUR", "timezone": "Europe/Lisbon",
+              "brand_color": "#112233", "locale": "de-DE"}  # fmt: skip
+    assert owner.post("/console/settings/", german).status_code == 302
+    alpha.refresh_from_db()
+    assert alpha.locale == "de_DE"
+    refused = owner.post("/console/settings/", german | {"locale": "xx-QQ"})
+    assert refused.status_code == 200 and b"Locale must be" in refused.content
 
 
 def test_dashboard_shows_sales_charts_next_events_and_recent_orders(
@@ -163,7 +171,7 @@ def test_dashboard_shows_sales_charts_next_events_and_recent_orders(
     page = signed_in_client(shop.organizer, owner_of(shop.organizer)).get("/console/")
     html = page.content.decode()
     assert page.status_code == 200
-    assert "100.00 EUR" in html  # two adult tickets at 50.00, today and in all
+    assert "€100.00" in html  # two adult tickets at 50.00, today and in all
     assert html.count('class="bar"') == 30  # a column per day
     assert 'class="share"' in html  # occupancy per category
     assert "Opening night" in html and code in html
@@ -258,7 +266,7 @@ def test_an_admin_creates_prices_and_opens_an_event_and_blocks_seats():
     assert owner.post(f"/console/events/{event.uid}/prices/", prices).status_code == 302
     owner.post(f"/console/events/{event.uid}/publish/")
     page = owner.get(f"/console/events/{event.uid}/").content.decode()
-    assert 'data-event-status="on_sale"' in page and "20.50 EUR" in page
+    assert 'data-event-status="on_sale"' in page and "€20.50" in page
     owner.post(f"/console/events/{event.uid}/seats/", {"seats": "stalls/A/1 stalls/A/2"})
     with shop.schema():
         blocked = set(event.seats.filter(status="blocked").values_list("ref", flat=True))
@@ -271,7 +279,7 @@ def test_cancelling_spells_out_the_refunds_and_needs_the_slug(django_capture_on_
         buy(shop, "stalls/C/1")
     owner = signed_in_client(shop.organizer, owner_of(shop.organizer))
     page = owner.get(f"/console/events/{shop.event.uid}/").content.decode()
-    assert "all 1 paid order (50.00 EUR) will be refunded in full" in page
+    assert "all 1 paid order (€50.00) will be refunded in full" in page
     owner.post(f"/console/events/{shop.event.uid}/cancel/", {"confirm": "wrong"})
     with shop.schema():
         assert Event.objects.get(pk=shop.event.pk).status == "on_sale"

@@ -249,6 +249,50 @@ def test_create_checkout_on_a_connected_account_sends_items_fee_metadata_and_key
     }
 
 
+def test_create_checkout_sends_stripes_units_for_isk_and_kwd():
+    # ISK has no minor unit in CLDR (our amounts are whole krónur) but is two-decimal in
+    # Stripe's API; KWD is three-decimal in both.
+    fake = FakeStripeAPI((200, checkout_session()), (200, checkout_session()))
+    provider = make_provider(fake)
+    isk = [LineItem(name="Adult", unit_amount=4500, quantity=2)]
+    provider.create_checkout(
+        checkout_request(
+            currency="ISK", line_items=isk, connected_account=ACCOUNT, application_fee_amount=33
+        )
+    )
+    kwd = [LineItem(name="Adult", unit_amount=5250)]
+    provider.create_checkout(
+        checkout_request(
+            currency="KWD", line_items=kwd, connected_account=ACCOUNT, application_fee_amount=53
+        )
+    )
+
+    isk_sent, kwd_sent = fake.sent
+    assert isk_sent.form["line_items[0][price_data][unit_amount]"] == "450000"
+    assert isk_sent.form["payment_intent_data[application_fee_amount]"] == "3300"
+    assert kwd_sent.form["line_items[0][price_data][unit_amount]"] == "5250"
+    # Stripe wants three-decimal amounts to end in 0; the platform's fee rounds down.
+    assert kwd_sent.form["payment_intent_data[application_fee_amount]"] == "50"
+
+
+def test_create_checkout_refuses_an_amount_stripe_cannot_charge_without_asking_stripe():
+    fake = FakeStripeAPI()
+    with pytest.raises(ProviderError) as refused:
+        make_provider(fake).create_checkout(
+            checkout_request(currency="KWD", line_items=[LineItem(name="Adult", unit_amount=5255)])
+        )
+    assert refused.value.retryable is False and fake.sent == []
+
+
+def test_refund_sends_stripes_units():
+    fake = FakeStripeAPI((200, refund_object(amount=250000, currency="isk")))
+    make_provider(fake).refund(
+        payment_id=PAYMENT_INTENT_ID, amount=2500, currency="ISK",
+        idempotency_key="refund-alpha-R3", metadata={},
+    )  # fmt: skip
+    assert fake.sent[0].form["amount"] == "250000"
+
+
 def test_create_checkout_on_the_platform_account_sends_no_account_header_and_no_fee():
     fake = FakeStripeAPI((200, checkout_session()))
 
@@ -397,6 +441,7 @@ def test_refund_on_a_connected_account_returns_the_application_fee_proportionall
     result = make_provider(fake).refund(
         payment_id=PAYMENT_INTENT_ID,
         amount=4500,
+        currency="EUR",
         idempotency_key="refund-alpha-R1",
         metadata={"organizer": "alpha", "order": "BX7K2", "refund": "R1"},
         connected_account=ACCOUNT,
@@ -429,6 +474,7 @@ def test_refund_on_the_platform_account_has_no_fee_to_return():
     result = make_provider(fake).refund(
         payment_id=PAYMENT_INTENT_ID,
         amount=4500,
+        currency="EUR",
         idempotency_key="refund-alpha-R2",
         metadata={"order": "BX7K2"},
     )
@@ -510,6 +556,7 @@ def test_sdk_errors_become_provider_errors(answer, retryable, kind):
         make_provider(fake).refund(
             payment_id=PAYMENT_INTENT_ID,
             amount=9000,
+            currency="EUR",
             idempotency_key="refund-alpha-R1",
             metadata={},
             connected_account=ACCOUNT,

@@ -91,6 +91,7 @@ class PaymentProvider(Protocol):
         *,
         payment_id: str,
         amount: int,
+        currency: str,
         idempotency_key: str,
         metadata: dict[str, str],
         connected_account: str = "",

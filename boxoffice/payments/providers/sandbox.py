@@ -26,6 +26,7 @@ from boxoffice.payments.providers.base import (
     SessionState,
 )
 from boxoffice.payments.signatures import sign
+from boxoffice.payments.stripe_units import stripe_units
 
 API_VERSION = "2025-10-29.clover"
 
@@ -40,8 +41,8 @@ def session_object(session: SandboxSession) -> dict[str, Any]:
     return {
         "id": session.session_id,
         "object": "checkout.session",
-        "amount_subtotal": session.amount_total,
-        "amount_total": session.amount_total,
+        "amount_subtotal": stripe_units(session.amount_total, session.currency),
+        "amount_total": stripe_units(session.amount_total, session.currency),
         "client_reference_id": session.client_reference_id,
         "created": int(session.created_at.timestamp()),
         "currency": session.currency.lower(),
@@ -63,7 +64,7 @@ def refund_object(refund: SandboxRefund) -> dict[str, Any]:
     return {
         "id": refund.refund_id,
         "object": "refund",
-        "amount": refund.amount,
+        "amount": stripe_units(refund.amount, refund.session.currency),
         "currency": refund.session.currency.lower(),
         "created": int(refund.created_at.timestamp()),
         "metadata": refund.metadata,
@@ -210,6 +211,7 @@ class SandboxProvider:
         *,
         payment_id: str,
         amount: int,
+        currency: str,
         idempotency_key: str,
         metadata: dict[str, str],
         connected_account: str = "",

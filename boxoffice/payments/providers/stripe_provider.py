@@ -17,6 +17,9 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from stripe import StripeClient
 
+from boxoffice.errors import Invalid
+from boxoffice.payments.stripe_units import stripe_units
+
 from .base import CheckoutRequest, CheckoutSession, ProviderError, RefundResult, SessionState
 
 # Connect within a few seconds, answer within half a minute: the SDK's 80 s would hold a customer's
@@ -104,20 +107,25 @@ class StripeProvider:
             raise ValueError("expires_at must be timezone-aware")
         currency = request.currency.lower()
         payment_intent_data: dict[str, Any] = {"metadata": dict(request.metadata)}
-        if request.application_fee_amount > 0:
-            payment_intent_data["application_fee_amount"] = request.application_fee_amount
+        try:
+            unit_amounts = [stripe_units(item.unit_amount, currency) for item in request.line_items]
+            fee = stripe_units(request.application_fee_amount, currency, round_down=True)
+        except Invalid as exc:
+            raise ProviderError(exc.message, retryable=False) from exc
+        if fee > 0:
+            payment_intent_data["application_fee_amount"] = fee
         params: dict[str, Any] = {
             "mode": "payment",
             "line_items": [
                 {
                     "price_data": {
                         "currency": currency,
-                        "unit_amount": item.unit_amount,
+                        "unit_amount": unit_amount,
                         "product_data": {"name": item.name},
                     },
                     "quantity": item.quantity,
                 }
-                for item in request.line_items
+                for item, unit_amount in zip(request.line_items, unit_amounts, strict=True)
             ],
             "metadata": dict(request.metadata),
             "payment_intent_data": payment_intent_data,
@@ -169,13 +177,18 @@ class StripeProvider:
         *,
         payment_id: str,
         amount: int,
+        currency: str,
         idempotency_key: str,
         metadata: dict[str, str],
         connected_account: str = "",
     ) -> RefundResult:
+        try:
+            units = stripe_units(amount, currency)
+        except Invalid as exc:
+            raise ProviderError(exc.message, retryable=False) from exc
         params: dict[str, Any] = {
             "payment_intent": payment_id,
-            "amount": amount,
+            "amount": units,
             "metadata": dict(metadata),
         }
         if connected_account:

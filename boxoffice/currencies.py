@@ -1,0 +1,118 @@
+"""Currency data, from one source: CLDR through Babel.
+
+Amounts are kept as integers in a currency's minor unit, and the minor unit is CLDR's: 2 digits
+for EUR (2600 = 26.00 EUR), 3 for KWD and BHD (5250 = 5.250 KWD), 0 for JPY, ISK and HUF
+(1200 = 1,200 JPY; CLDR 42 and later give the forint no minor unit, as ISO's cash practice).
+Everything that turns minor units into something a person reads or types goes through here:
+the server's formatting (Babel with the organizer's locale), the console's decimal inputs, the
+shop's filters, and the digits the shop's JavaScript formats with (`browser_money_format`), so
+server and browser agree. Stripe's own unit is a different question, answered in
+`boxoffice.payments.stripe_units`.
+"""
+
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_currency, get_currency_precision, get_currency_symbol, is_currency
+from django.db import connection
+
+from boxoffice.errors import Invalid
+
+DEFAULT_LOCALE = "en"
+NBSP = "\u00a0"
+
+
+def minor_digits(currency: str) -> int:
+    """How many decimal digits the minor unit has (CLDR): EUR 2, KWD 3, JPY 0."""
+    return get_currency_precision(currency.upper())
+
+
+def from_minor(amount: int, currency: str) -> Decimal:
+    """2600 EUR -> Decimal("26.00"); 5250 KWD -> Decimal("5.250"); 1200 JPY -> Decimal("1200")."""
+    digits = minor_digits(currency)
+    return Decimal(int(amount)).scaleb(-digits).quantize(Decimal(1).scaleb(-digits))
+
+
+def to_minor(value: Decimal, currency: str) -> int:
+    """A decimal amount a person typed, in minor units, rounded half-up to the minor unit:
+    Decimal("26") EUR -> 2600, Decimal("5.25") KWD -> 5250, Decimal("1200") JPY -> 1200."""
+    scaled = Decimal(value).scaleb(minor_digits(currency))
+    return int(scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def check_currency(code: str) -> str:
+    """An ISO 4217 code CLDR knows, upper-cased; anything else is `invalid_currency`."""
+    code = (code or "").strip().upper()
+    if not (len(code) == 3 and code.isascii() and code.isalpha() and is_currency(code)):
+        raise Invalid("Currency must be a three-letter ISO 4217 code.", code="invalid_currency")
+    return code
+
+
+def check_locale(name: str) -> str:
+    """A CLDR locale identifier such as `en`, `de_DE` or `pt-BR`, as Babel spells it (`pt_BR`)."""
+    try:
+        return str(Locale.parse((name or "").strip().replace("-", "_")))
+    except (ValueError, TypeError, UnknownLocaleError) as exc:
+        raise Invalid(
+            "Locale must be a language tag such as en, de_DE or pt_BR.", code="invalid_locale"
+        ) from exc
+
+
+def current_locale() -> str:
+    """The locale of the organizer whose schema is active (request or task); `en` elsewhere."""
+    tenant = getattr(connection, "tenant", None)
+    locale = getattr(tenant, "locale", None)
+    if locale:
+        return locale
+    from tenants.models import Organizer
+
+    schema = getattr(connection, "schema_name", None)
+    locale = (
+        Organizer.objects.filter(schema_name=schema).values_list("locale", flat=True).first()
+        or DEFAULT_LOCALE
+    )
+    if tenant is not None:
+        # schema_context's stand-in tenant lives as long as that context: ask once per task.
+        tenant.locale = locale
+    return locale
+
+
+def _spaced(text: str, symbol: str) -> str:
+    """CLDR's currencySpacing, which Babel does not apply: a currency sign that ends (or starts)
+    in a letter gets a no-break space next to the digits, "KWD 5.250" rather than "KWD5.250"
+    (browsers' Intl does the same, so server and shop print alike)."""
+
+    def letter(char: str) -> bool:
+        return unicodedata.category(char)[0] not in "SZ"
+
+    if not symbol:
+        return text
+    index = text.find(symbol)
+    if index < 0:
+        return text
+    end = index + len(symbol)
+    if end < len(text) and text[end].isdigit() and letter(symbol[-1]):
+        return text[:end] + NBSP + text[end:]
+    if index > 0 and text[index - 1].isdigit() and letter(symbol[0]):
+        return text[:index] + NBSP + text[index:]
+    return text
+
+
+def format_money(amount: int, currency: str, *, locale: str | None = None) -> str:
+    """For people: 2600 EUR -> "€26.00" (en) or "26,00 €" (de); 5250 KWD -> "KWD 5.250";
+    1200 JPY -> "¥1,200". The locale is the current organizer's unless given."""
+    currency = currency.upper()
+    locale = locale or current_locale()
+    text = format_currency(from_minor(amount, currency), currency, locale=locale)
+    return _spaced(text, get_currency_symbol(currency, locale=locale))
+
+
+def browser_money_format(currencies: list[str], *, locale: str | None = None) -> dict:
+    """What the shop's JavaScript formats with (boxoffice/shop/static/shop/money.js): the
+    locale as a BCP 47 tag and each currency's minor digits, from the same data as the server."""
+    locale = locale or current_locale()
+    return {
+        "locale": locale.replace("_", "-"),
+        "digits": {code.upper(): minor_digits(code) for code in currencies},
+    }
