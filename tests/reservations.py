@@ -10,20 +10,27 @@ from boxoffice.events import pricing
 from boxoffice.events.models import Event
 from boxoffice.events.services import change_event_status, create_event
 from seatmaps import services as seatmap_services
+from seatmaps.document import SeatMapDocument
 from tests.seatmaps.builders import grid_document
 
 ACTOR = Actor.system("test")
 
 
 def published_version(
-    rows: int = 5, seats: int = 10, *, with_floor: bool = False, zone: str = "Europe/Amsterdam"
+    rows: int = 5,
+    seats: int = 10,
+    *,
+    with_floor: bool = False,
+    zone: str = "Europe/Amsterdam",
+    document: SeatMapDocument | None = None,
 ):
+    """A published version of the grid of `rows` x `seats`, or of `document` when given."""
     venue = seatmap_services.create_venue(
         actor=ACTOR, name="Hall", city="Utrecht", country="NL", timezone_name=zone
     )
     seat_map = seatmap_services.create_seat_map(
-        actor=ACTOR, venue=venue, name="Main", document=grid_document(rows, seats,
-                                                                       with_floor=with_floor)
+        actor=ACTOR, venue=venue, name="Main",
+        document=document or grid_document(rows, seats, with_floor=with_floor)
     )  # fmt: skip
     return seatmap_services.publish_seat_map(actor=ACTOR, seat_map=seat_map)
 
@@ -52,12 +59,15 @@ def on_sale_event(
     with_floor: bool = False,
     title: str = "Opening night",
     venue_zone: str = "Europe/Amsterdam",
+    document: SeatMapDocument | None = None,
     **fields,
 ) -> Event:
     """An event on sale at `organizer`, priced, in its own schema (left set afterwards), at a
     venue in `venue_zone`."""
     with schema_context(organizer.schema_name):
-        version = published_version(rows, seats, with_floor=with_floor, zone=venue_zone)
+        version = published_version(
+            rows, seats, with_floor=with_floor, zone=venue_zone, document=document
+        )
         starts = timezone.now() + timedelta(days=30)
         event = create_event(
             actor=ACTOR,

@@ -473,6 +473,20 @@ def event_seats(request: HttpRequest, event_id: str) -> HttpResponse:
         refs = [ref for ref in request.POST.get("seats", "").split() if ref]
         action = request.POST.get("action")
         try:
+            if action in ("release_access", "keep_access"):
+                # Chosen seats, or every wheelchair space and companion seat when none are.
+                released = action == "release_access"
+                done = services.set_access_released(
+                    actor=request.actor, event=event, released=released, refs=refs or None
+                )
+                messages.success(
+                    request,
+                    f"{len(done)} wheelchair space(s) and companion seat(s) "
+                    + (
+                        "released for general sale." if released else "kept for accessible seating."
+                    ),
+                )
+                return redirect("console:event_seats", event_id=event.uid)
             if not refs:
                 raise NotFound("Choose seats on the map first.", code="no_seats")
             if action == "unblock":
@@ -489,4 +503,7 @@ def event_seats(request: HttpRequest, event_id: str) -> HttpResponse:
         except DomainError as error:
             messages.error(request, error.message)
         return redirect("console:event_seats", event_id=event.uid)
-    return page(request, "console/event_seats.html", {"event": event}, section="events")
+    access = selectors.access_seat_counts(event)
+    return page(
+        request, "console/event_seats.html", {"event": event, "access": access}, section="events"
+    )

@@ -15,6 +15,7 @@ from boxoffice.errors import Invalid
 from boxoffice.events import selectors, services
 from boxoffice.events.models import Event
 from boxoffice.events.schemas import (
+    AccessSeatsIn,
     AvailabilityOut,
     EventIn,
     EventOut,
@@ -234,3 +235,31 @@ def unblock_seats(request: HttpRequest, event_id: str, payload: SeatsIn) -> Seat
     actor = require_role(request, Role.ADMIN)
     event = selectors.event_by_id(event_id, include_unpublished=True)
     return SeatsOut(seats=services.unblock_seats(actor=actor, event=event, refs=payload.seats))
+
+
+@router.post(
+    "/events/{event_id}/seats/release-access",
+    response=SeatsOut,
+    summary="Release wheelchair spaces and companion seats for general sale (admin)",
+)
+def release_access_seats(request: HttpRequest, event_id: str, payload: AccessSeatsIn) -> SeatsOut:
+    actor = require_role(request, Role.ADMIN)
+    event = selectors.event_by_id(event_id, include_unpublished=True)
+    changed = services.set_access_released(
+        actor=actor, event=event, released=True, refs=payload.seats
+    )
+    return SeatsOut(seats=changed)
+
+
+@router.post(
+    "/events/{event_id}/seats/keep-access",
+    response=SeatsOut,
+    summary="Keep wheelchair spaces and companion seats for accessible seating again (admin)",
+)
+def keep_access_seats(request: HttpRequest, event_id: str, payload: AccessSeatsIn) -> SeatsOut:
+    actor = require_role(request, Role.ADMIN)
+    event = selectors.event_by_id(event_id, include_unpublished=True)
+    changed = services.set_access_released(
+        actor=actor, event=event, released=False, refs=payload.seats
+    )
+    return SeatsOut(seats=changed)

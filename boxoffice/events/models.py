@@ -144,6 +144,10 @@ class EventSeat(models.Model):
         default=False, help_text="A companion seat, beside a wheelchair space."
     )
     restricted_view = models.BooleanField(default=False)
+    # Wheelchair spaces and companion seats are kept for customers who ask for accessible
+    # seating (best available skips them otherwise) until the organizer releases them for
+    # general sale (boxoffice/sales/README.md, "Accessible seating").
+    access_released = models.BooleanField(default=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.AVAILABLE)
     hold_id = models.BigIntegerField(null=True, blank=True)
     held_until = models.DateTimeField(null=True, blank=True)
@@ -176,6 +180,12 @@ class EventSeat(models.Model):
 
     def __str__(self) -> str:
         return self.ref
+
+    def notes(self) -> list[str]:
+        """What a customer should know about this place, in the shop legend's words."""
+        flags = ((self.accessible, "Wheelchair space"), (self.companion, "Companion seat"),
+                 (self.restricted_view, "Restricted view"))  # fmt: skip
+        return [words for flagged, words in flags if flagged]
 
 
 class TicketType(models.Model):

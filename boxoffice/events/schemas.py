@@ -97,6 +97,14 @@ class SeatsIn(Schema):
     seats: list[str] = Field(..., min_length=1, max_length=10_000)
 
 
+class AccessSeatsIn(Schema):
+    seats: list[str] | None = Field(
+        None,
+        max_length=10_000,
+        description="Wheelchair spaces and companion seats by ref; left out: all of the event's",
+    )
+
+
 class SeatsOut(Schema):
     seats: list[str]
 

@@ -2,7 +2,7 @@ import hashlib
 from datetime import datetime
 
 from django.db import models
-from django.db.models import F, Func, Q, QuerySet, Value
+from django.db.models import Count, F, Func, Q, QuerySet, Value
 from django.db.models.functions import Cast
 
 from boxoffice.errors import NotFound
@@ -97,6 +97,20 @@ def seat_list(event: Event) -> list[tuple]:
         .order_by("position")
         .values_list("ref", "kind", "section", "row", "label", "category")
     )
+
+
+def access_seat_counts(event: Event) -> dict[str, int]:
+    """Wheelchair spaces and companion seats: how many are kept for accessible seating and how
+    many the organizer released for general sale."""
+    counts = (
+        EventSeat.objects.filter(event=event)
+        .filter(Q(accessible=True) | Q(companion=True))
+        .aggregate(
+            kept=Count("id", filter=Q(access_released=False)),
+            released=Count("id", filter=Q(access_released=True)),
+        )
+    )
+    return {"kept": counts["kept"], "released": counts["released"]}
 
 
 def availability(event: Event) -> tuple[str, str]:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from itertools import pairwise
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -158,7 +159,7 @@ def _copy_inventory(event: Event, version: SeatMapVersion) -> int:
     fx, fy = version.focal_x, version.focal_y
     columns = (
         "event_id, ref, kind, section, row, label, category, position, seat_index, rank, status, "
-        "accessible, companion, restricted_view"
+        "accessible, companion, restricted_view, access_released"
     )
     position = 0
     with (
@@ -169,14 +170,14 @@ def _copy_inventory(event: Event, version: SeatMapVersion) -> int:
             copy.write_row(
                 (event.pk, f"{section}/{row}/{label}", "seat", section, row, label, category,
                  position, seat_index[index], round(math.hypot(x - fx, y - fy), 2), "available",
-                 *flags)
+                 *flags, False)
             )  # fmt: skip
             position += 1
         for section, category, capacity in areas:
             for spot in range(1, capacity + 1):
                 copy.write_row(
                     (event.pk, f"{section}#{spot}", "spot", section, "", str(spot), category,
-                     position, spot, 0.0, "available", False, False, False)
+                     position, spot, 0.0, "available", False, False, False, False)
                 )  # fmt: skip
                 position += 1
     # Fresh rows have no statistics yet; without them the planner's generic plan for the claim
@@ -288,3 +289,34 @@ def refuse_unavailable_seats(event: Event, refs: list[str]) -> None:
     raise Conflict(
         "Some of these seats were just taken.", code="seats_unavailable", seats=sorted(refs)
     )
+
+
+def set_access_released(
+    *, actor: Actor, event: Event, released: bool, refs: list[str] | None = None
+) -> list[str]:
+    """Release wheelchair spaces and companion seats for general sale (`released`), or keep
+    them for accessible seating again: these seats, or every one of the event when `refs` is
+    None. A seat's status does not change (a held or sold one stays so); only whether best
+    available offers it to everyone. Returns the seats that changed."""
+    flagged = EventSeat.objects.filter(event=event, kind=EventSeat.Kind.SEAT).filter(
+        Q(accessible=True) | Q(companion=True)
+    )
+    with transaction.atomic():
+        if refs is not None:
+            refs = sorted(set(refs))
+            known = set(flagged.filter(ref__in=refs).values_list("ref", flat=True))
+            if others := [ref for ref in refs if ref not in known]:
+                raise Invalid(
+                    "These are not wheelchair spaces or companion seats.",
+                    code="not_access_seats",
+                    seats=others,
+                )
+            flagged = flagged.filter(ref__in=refs)
+        changed = sorted(flagged.exclude(access_released=released).values_list("ref", flat=True))
+        EventSeat.objects.filter(event=event, ref__in=changed).update(access_released=released)
+        record_audit(
+            actor=actor, target_type="event", target_id=event.uid,
+            action="seats.access_released" if released else "seats.access_kept",
+            data={"seats": changed},
+        )  # fmt: skip
+    return changed

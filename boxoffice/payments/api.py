@@ -145,7 +145,8 @@ def quote(request: HttpRequest, token: str, payload: QuoteIn) -> dict:
     event, breakdown = hold.event, quote.breakdown
     items = [
         {
-            "seat": seat.ref, "label": orders.seat_label(seat), "category": seat.category,
+            "seat": seat.ref, "label": orders.seat_label(seat), "notes": seat.notes(),
+            "category": seat.category,
             "ticket_type": quote.ticket_types[seat.ref].code,
             "ticket_type_name": quote.ticket_types[seat.ref].name, "price": amounts.price,
             "discount": amounts.discount, "fee": amounts.fee, "tax": amounts.tax,
@@ -154,7 +155,9 @@ def quote(request: HttpRequest, token: str, payload: QuoteIn) -> dict:
         for seat, amounts in zip(quote.seats, breakdown.items, strict=True)
     ]  # fmt: skip
     lines = [
-        {"kind": "ticket", "description": f"{item['label']} ({item['ticket_type_name']})",
+        {"kind": "ticket",
+         "description": " · ".join([f"{item['label']} ({item['ticket_type_name']})",
+                                    *item["notes"]]),
          "amount": item["price"]}
         for item in items
     ]  # fmt: skip

@@ -27,6 +27,11 @@ class QuoteIn(Schema):
 class QuoteItemOut(Schema):
     seat: str
     label: str
+    notes: list[str] = Field(
+        ...,
+        description="What to know about the place: Wheelchair space, Companion seat, "
+        "Restricted view",
+    )
     category: str
     ticket_type: str
     ticket_type_name: str

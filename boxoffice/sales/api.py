@@ -70,6 +70,7 @@ def create_hold(request: HttpRequest, event_id: str, payload: HoldIn) -> Status:
                 category=wanted.category,
                 quantity=wanted.quantity,
                 allow_split=wanted.allow_split,
+                accessible=wanted.accessible,
             )
         if payload.general_admission is not None:
             seats = services.hold_general_admission(
@@ -117,6 +118,7 @@ def add_best_available(request: HttpRequest, token: str, payload: BestAvailableI
         category=payload.category,
         quantity=payload.quantity,
         allow_split=payload.allow_split,
+        accessible=payload.accessible,
     )
     return hold_out(hold, seats=seats, together=together)
 

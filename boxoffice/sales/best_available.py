@@ -28,6 +28,12 @@ point) wins; equal totals go to the lower (section, row, first seat_index). Tota
 exactly (`math.fsum`), so mirror-image blocks tie whatever the order of the candidates, and the
 answer depends only on the set of candidates, never on their order.
 
+Accessible seating (`choose_accessible`) is a separate rule: one wheelchair space and
+`quantity - 1` seats beside it in the same free run, companion seats before other seats, then the
+lowest total rank; never split, never two wheelchair spaces for one request. Which seats are
+candidates at all (wheelchair spaces and companion seats are kept out of general requests) is the
+caller's choice: boxoffice/sales/services.py.
+
 Cost: one pass to group by row, a sort per row by `seat_index` (linear when the candidates already
 come in seat order), and one sliding-window pass over each free run; the exact sum is computed only
 for windows that come within rounding distance of the best so far. The split fallback adds a
@@ -52,6 +58,8 @@ class Candidate:
     seat_index: int
     rank: float
     available: bool  # free to claim now (available, or held with an expired hold)
+    wheelchair: bool = False  # a wheelchair space (only `choose_accessible` looks)
+    companion: bool = False  # a companion seat, beside a wheelchair space
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +101,37 @@ def choose_best(
     if block is not None or not allow_split:
         return block
     return _best_split(runs, quantity)
+
+
+def choose_accessible(
+    candidates: Iterable[Candidate], quantity: int, *, exclude: Collection[int] = ()
+) -> Choice | None:
+    """One free wheelchair space with `quantity - 1` free seats beside it in its row (see the
+    module doc), or None."""
+    if quantity <= 0:
+        raise ValueError(f"quantity must be at least 1, got {quantity}")
+    excluded = exclude if isinstance(exclude, set | frozenset) else frozenset(exclude)
+    best_key: tuple[int, float, str, str, int] | None = None
+    best: tuple[list[Candidate], int] | None = None
+    for run in _free_runs(candidates, excluded):
+        for place, seat in enumerate(run):
+            if not seat.wheelchair:
+                continue
+            for start in range(max(0, place - quantity + 1), min(place, len(run) - quantity) + 1):
+                block = run[start : start + quantity]
+                if sum(other.wheelchair for other in block) != 1:
+                    continue
+                others = sum(not (other.wheelchair or other.companion) for other in block)
+                first = block[0]
+                key = (others, math.fsum(other.rank for other in block), first.section,
+                       first.row, first.seat_index)  # fmt: skip
+                if best_key is None or key < best_key:
+                    best_key, best = key, (run, start)
+    if best is None:
+        return None
+    run, start = best
+    leaves_single = start == 1 or len(run) - start - quantity == 1
+    return Choice(_ids(run[start : start + quantity]), together=True, leaves_single=leaves_single)
 
 
 def _free_runs(candidates: Iterable[Candidate], excluded: Collection[int]) -> list[list[Candidate]]:

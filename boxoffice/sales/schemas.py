@@ -7,6 +7,12 @@ class BestAvailableIn(Schema):
     category: str
     quantity: int = Field(..., ge=1, le=50)
     allow_split: bool = Field(True, description="Fall back to seats apart if none sit together")
+    accessible: bool = Field(
+        False,
+        description="A wheelchair space with `quantity - 1` seats beside it in its row, "
+        "companion seats first (never split). Without it, wheelchair spaces and companion seats "
+        "are not offered unless the organizer released them for general sale.",
+    )
 
 
 class GeneralAdmissionIn(Schema):

@@ -19,7 +19,7 @@ from boxoffice.errors import Conflict, Gone, Invalid, NotFound
 from boxoffice.events.models import Event, EventSeat
 from boxoffice.events.selectors import PUBLIC_STATUSES
 from boxoffice.events.services import refuse_unavailable_seats
-from boxoffice.sales.best_available import Candidate, choose_best
+from boxoffice.sales.best_available import Candidate, choose_accessible, choose_best
 from boxoffice.sales.models import Hold
 
 TOKEN_PREFIX = "hold_"
@@ -311,46 +311,75 @@ def hold_seats(*, hold: Hold, refs: list[str]) -> list[EventSeat]:
     return held_seats(hold)
 
 
-def _candidates(hold: Hold, category: str, now: datetime) -> list[Candidate]:
+def _candidates(hold: Hold, category: str, now: datetime, *, accessible: bool) -> list[Candidate]:
+    """Every seat of the category, free or not, as the chooser sees it: restricted-view seats
+    rank below every unrestricted one; for a general request, wheelchair spaces and companion
+    seats still kept for accessible seating count as taken (so no block spans them)."""
     # Seat order makes the chooser's grouping by row nearly free.
-    rows = (
+    rows = list(
         EventSeat.objects.filter(
             event_id=hold.event_id, category=category, kind=EventSeat.Kind.SEAT
         )
         .order_by("section", "row", "seat_index")
-        .values_list("id", "section", "row", "seat_index", "rank", "status", "held_until")
-    )
+        .values_list("id", "section", "row", "seat_index", "rank", "status", "held_until",
+                     "accessible", "companion", "restricted_view", "access_released")
+    )  # fmt: skip
+    if not rows:
+        return []
+    ranks = [row[4] for row in rows]
+    # Larger than any difference a block of up to the per-order limit can make (at most 50
+    # seats), so a block with fewer restricted-view seats always ranks better.
+    restricted = 50 * (max(ranks) - min(ranks)) + 1.0
     return [
         Candidate(
-            id=seat_id, section=section, row=row, seat_index=index, rank=rank,
-            available=status == "available" or (status == "held" and until < now),
+            id=seat_id, section=section, row=row, seat_index=index,
+            rank=rank + restricted if restricted_view else rank,
+            available=(status == "available" or (status == "held" and until < now))
+            and (accessible or released or not (wheelchair or companion)),
+            wheelchair=wheelchair, companion=companion,
         )
-        for seat_id, section, row, index, rank, status, until in rows
+        for (seat_id, section, row, index, rank, status, until, wheelchair, companion,
+             restricted_view, released) in rows
     ]  # fmt: skip
 
 
 def hold_best_available(
-    *, hold: Hold, category: str, quantity: int, allow_split: bool = True
+    *,
+    hold: Hold,
+    category: str,
+    quantity: int,
+    allow_split: bool = True,
+    accessible: bool = False,
 ) -> tuple[list[EventSeat], bool]:
     """Pick the best `quantity` seats of `category` (see best_available.py for the rules) and
-    claim them; returns the hold's seats and whether the pick sat together."""
+    claim them; returns the hold's seats and whether the pick sat together. `accessible` asks
+    for a wheelchair space with `quantity - 1` seats beside it (companion seats first)."""
     if quantity < 1:
         raise Invalid("Ask for at least one seat.", code="invalid_quantity")
     with transaction.atomic():
         hold, now = _lock_live(hold)
         _room(hold, quantity)
-        candidates = _candidates(hold, category, now)
+        candidates = _candidates(hold, category, now, accessible=accessible)
         if not candidates:
             raise Invalid(f"No seats in category '{category}'.", code="unknown_category")
+        if accessible and not any(seat.wheelchair for seat in candidates):
+            raise Invalid(
+                f"There are no wheelchair spaces in '{category}'.",
+                code="no_wheelchair_spaces",
+                category=category,
+            )
         taken: set[int] = set()
         for attempt in range(PICK_ATTEMPTS):
             if attempt:
                 # Others have been claiming meanwhile: choose from what is free now.
-                candidates = _candidates(hold, category, _now())
-            choice = choose_best(candidates, quantity, exclude=taken, allow_split=allow_split)
+                candidates = _candidates(hold, category, _now(), accessible=accessible)
+            if accessible:
+                choice = choose_accessible(candidates, quantity, exclude=taken)
+            else:
+                choice = choose_best(candidates, quantity, exclude=taken, allow_split=allow_split)
             if choice is None:
                 raise Conflict(
-                    f"Not enough seats left in '{category}'.",
+                    _none_left(category, quantity, accessible=accessible),
                     code="seats_unavailable",
                     category=category,
                     quantity=quantity,
@@ -364,6 +393,14 @@ def hold_best_available(
         raise Conflict(
             "Seats are going fast; try again.", code="seats_unavailable", category=category
         )
+
+
+def _none_left(category: str, quantity: int, *, accessible: bool) -> str:
+    if not accessible:
+        return f"Not enough seats left in '{category}'."
+    if quantity == 1:
+        return f"No wheelchair space is left in '{category}'."
+    return f"No wheelchair space with {quantity - 1} seat(s) beside it is left in '{category}'."
 
 
 def hold_general_admission(*, hold: Hold, section: str, quantity: int) -> list[EventSeat]:

@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from boxoffice.events.models import Event, EventSeat, TicketType
@@ -68,22 +68,36 @@ def event_page(event: Event) -> dict[str, Any]:
     by_category: dict[str, dict[str, int]] = defaultdict(dict)
     for (category, code), amount in in_force.amounts.items():
         by_category[category][code] = amount
-    in_use = dict(
-        EventSeat.objects.filter(event=event)
+    in_use = {
+        category: (places, wheelchair, companion, restricted)
+        for category, places, wheelchair, companion, restricted in EventSeat.objects.filter(
+            event=event
+        )
         .order_by()
         .values("category")
-        .annotate(n=Count("id"))
-        .values_list("category", "n")
-    )
+        .annotate(
+            n=Count("id"),
+            wheelchair=Count("id", filter=Q(accessible=True)),
+            companion=Count("id", filter=Q(companion=True)),
+            restricted=Count("id", filter=Q(restricted_view=True)),
+        )
+        .values_list("category", "n", "wheelchair", "companion", "restricted")
+    }
     categories = [
         {
             **category,
             "prices": by_category.get(category["key"], {}),
-            "places": in_use[category["key"]],
+            "places": in_use[category["key"]][0],
+            "wheelchair": in_use[category["key"]][1],
         }
         for category in map_categories(event)
         if category["key"] in in_use
     ]
+    # Which seat flags the legend explains.
+    flags = {
+        name: any(counts[index] for counts in in_use.values())
+        for index, name in ((1, "wheelchair"), (2, "companion"), (3, "restricted_view"))
+    }
     areas = [
         {"section": section, "name": name, "category": category, "capacity": capacity}
         for section, name, category, capacity in VersionArea.objects.filter(
@@ -102,6 +116,7 @@ def event_page(event: Event) -> dict[str, Any]:
     return {
         "sections": sections,
         "categories": categories,
+        "flags": flags,
         "ticket_types": [{"code": code, "name": name} for code, name in ticket_types],
         "areas": areas,
         "phase": {"name": phase.name, "until": phase.until} if phase else None,

@@ -216,7 +216,7 @@ def test_seats_can_be_chosen_with_the_keyboard_alone(shop, new_page):
     focused = page.locator("circle.seat:focus")
     expect(focused).to_have_attribute("role", "button")
     expect(focused).to_have_attribute(
-        "aria-label", "Stalls, row A, seat 1, Premium · from €25.00 · wheelchair space · available"
+        "aria-label", "Stalls, row A, seat 1, Premium · from €25.00 · Wheelchair space · available"
     )
     page.keyboard.press("ArrowRight")
     expect(page.locator("circle.seat:focus")).to_have_attribute("data-seat", "stalls/A/2")
@@ -232,3 +232,18 @@ def test_seats_can_be_chosen_with_the_keyboard_alone(shop, new_page):
         lambda: sorted(EventSeat.objects.filter(status="held").values_list("ref", flat=True)),
     )
     assert held == ["stalls/A/2", "stalls/B/2"]
+
+
+def test_a_wheelchair_space_chosen_by_hand_says_what_it_is(shop, new_page):
+    page = new_page()
+    open_event(page, shop)
+    expect(page.locator('[data-legend="wheelchair"]')).to_have_text("Wheelchair space")
+    seat(page, "stalls/A/1").click()
+    expect(page.locator("[data-notice]")).to_contain_text("is a wheelchair space")
+    expect(page.locator("[data-selected] li")).to_contain_text("Wheelchair space")
+    # Best available may be asked for one; the only wheelchair space is ours now.
+    page.locator("[data-best-available] select").select_option("premium")
+    page.locator('[data-best-available] [name="quantity"]').fill("1")
+    page.locator('[data-best-available] [name="accessible"]').check()
+    page.locator("[data-best-available] button").click()
+    expect(page.locator("[data-notice]")).to_contain_text("No wheelchair space is left")

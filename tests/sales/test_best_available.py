@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 import pytest
 
-from boxoffice.sales.best_available import Candidate, Choice, choose_best
+from boxoffice.sales.best_available import Candidate, Choice, choose_accessible, choose_best
 
 
 def seat_row(
@@ -288,3 +288,37 @@ def test_twenty_thousand_candidates(taken_share):
             assert choice == expected
         else:
             assert (choice.ids, expected.together) == (expected.ids, False)
+
+
+def flagged_row(spec: str, *, row: int = 1) -> list[Candidate]:
+    """A row from a picture as `seat_row`, with `W` a free wheelchair space, `C` a free
+    companion seat and `w` a taken wheelchair space."""
+    plain = seat_row(spec.replace("W", ".").replace("C", ".").replace("w", "x"), row=row,
+                     rank=centred(len(spec) / 2 + 0.5))  # fmt: skip
+    flags = [char for char in spec if char != " "]
+    return [
+        Candidate(
+            id=seat.id, section=seat.section, row=seat.row, seat_index=seat.seat_index,
+            rank=seat.rank, available=seat.available, wheelchair=flag in "Ww",
+            companion=flag == "C",
+        )
+        for seat, flag in zip(plain, flags, strict=True)
+    ]  # fmt: skip
+
+
+def test_accessible_takes_the_companion_seat_before_a_better_ordinary_one():
+    # W at 5: the pair 5-6 ranks as well as 4-5, but 4 is its companion seat.
+    candidates = flagged_row("...CW...")
+    assert choose_accessible(candidates, 2) == Choice(ids(1, 4, 5), True, False)
+    assert choose_accessible(candidates, 1).ids == ids(1, 5)
+
+
+def test_accessible_never_uses_two_wheelchair_spaces_for_one_request():
+    assert choose_accessible(flagged_row("xWWx"), 2) is None
+    assert choose_accessible(flagged_row("xWW.x"), 2).ids == ids(1, 3, 4)
+
+
+def test_accessible_is_none_without_a_free_space_or_enough_beside_it():
+    assert choose_accessible(flagged_row("..w.."), 1) is None
+    assert choose_accessible(flagged_row("xWx..."), 2) is None
+    assert choose_accessible(flagged_row("xW x"), 2) is None  # an aisle is not beside

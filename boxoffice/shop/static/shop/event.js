@@ -25,6 +25,14 @@ function fromPrice(category) {
   return prices.length ? formatMoney(Math.min(...prices), config.currency) : "";
 }
 
+// The seat flags the map draws (classes on its circles), in the words the legend uses.
+const FLAG_WORDS = [["accessible", "Wheelchair space"], ["companion", "Companion seat"], ["restricted", "Restricted view"]];
+
+function flagsOf(position) {
+  const circle = map.circles[position];
+  return FLAG_WORDS.filter(([flag]) => circle?.classList.contains(flag)).map(([, words]) => words);
+}
+
 function placeName(place) {
   const section = sections.get(place.section) || place.section;
   return place.kind === "spot" ? `${section}, standing` : `${section}, row ${place.row}, seat ${place.label}`;
@@ -35,13 +43,10 @@ const map = new SeatMap({
   tooltip: $("[data-tooltip]"),
   describe(position) {
     const place = map.places[position];
-    const circle = map.circles[position];
     const parts = [categories.get(place.category)?.name || place.category];
     const price = fromPrice(place.category);
     if (price) parts.push(`from ${price}`);
-    if (circle?.classList.contains("accessible")) parts.push("wheelchair space");
-    if (circle?.classList.contains("companion")) parts.push("companion seat");
-    if (circle?.classList.contains("restricted")) parts.push("restricted view");
+    parts.push(...flagsOf(position));
     parts.push(map.mine.has(position) ? "held by you" : STATUS_WORDS[map.status(position)]);
     return { label: placeName(place), detail: parts.join(" · ") };
   },
@@ -69,7 +74,8 @@ function showHold(data, reason) {
   for (const seat of seats) {
     const item = document.createElement("li");
     const text = document.createElement("span");
-    text.textContent = `${placeName(seat)} · ${categories.get(seat.category)?.name || seat.category}`;
+    const flags = flagsOf(map.byRef.get(seat.ref));
+    text.textContent = [placeName(seat), categories.get(seat.category)?.name || seat.category, ...flags].join(" · ");
     const remove = document.createElement("button");
     remove.type = "button";
     remove.className = "link";
@@ -160,7 +166,18 @@ function toggle(position) {
     notify(`At most ${config.maxSeats} seats per order.`, "info");
     return;
   }
-  run(() => hold.addSeats([place.ref]));
+  run(async () => {
+    await hold.addSeats([place.ref]);
+    // Chosen by hand, so say plainly what this place is.
+    const flags = flagsOf(position);
+    if (flags.includes("Wheelchair space")) {
+      notify(`${placeName(place)} is a wheelchair space, meant for a customer who uses a wheelchair.`, "info");
+    } else if (flags.includes("Companion seat")) {
+      notify(`${placeName(place)} is a companion seat, beside a wheelchair space.`, "info");
+    } else if (flags.includes("Restricted view")) {
+      notify(`${placeName(place)} has a restricted view of the stage.`, "info");
+    }
+  });
 }
 
 $("[data-best-available]").addEventListener("submit", (submitted) => {
@@ -168,7 +185,8 @@ $("[data-best-available]").addEventListener("submit", (submitted) => {
   const form = submitted.target;
   const quantity = Number(form.elements.namedItem("quantity").value);
   run(async () => {
-    const result = await hold.bestAvailable(form.elements.namedItem("category").value, quantity);
+    const accessible = Boolean(form.elements.namedItem("accessible")?.checked);
+    const result = await hold.bestAvailable(form.elements.namedItem("category").value, quantity, accessible);
     if (result?.together === false) notify("These are the best seats left, but they are not all together.", "info");
   });
 });

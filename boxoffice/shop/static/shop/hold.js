@@ -76,8 +76,8 @@ export class Hold {
     return this.add({ seats: refs }, "seats", { seats: refs });
   }
 
-  bestAvailable(category, quantity) {
-    const wanted = { category, quantity, allow_split: true };
+  bestAvailable(category, quantity, accessible = false) {
+    const wanted = { category, quantity, allow_split: true, accessible };
     return this.add({ best_available: wanted }, "best-available", wanted);
   }
 
