@@ -61,6 +61,7 @@ MESSAGES = {
     Scan.Verdict.WRONG_EVENT: "This ticket is for another event.",
     Scan.Verdict.WRONG_CATEGORY: "This ticket's category does not enter here.",
     Scan.Verdict.NOT_PAID: "The order of this ticket is not paid.",
+    Scan.Verdict.PAYMENT_DISPUTED: "Payment disputed — call a supervisor.",
     Scan.Verdict.NOT_FOUND: "No such ticket.",
     Scan.Verdict.NOT_INSIDE: "This ticket is not inside.",
 }

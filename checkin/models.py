@@ -101,6 +101,7 @@ class Scan(models.Model):
         WRONG_EVENT = "wrong_event", "Ticket for another event"
         WRONG_CATEGORY = "wrong_category", "Category not on this list"
         NOT_PAID = "not_paid", "Order not paid"
+        PAYMENT_DISPUTED = "payment_disputed", "Payment disputed"
         NOT_FOUND = "not_found", "No such ticket"
         NOT_INSIDE = "not_inside", "Exit of a ticket that is not inside"
 

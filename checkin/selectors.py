@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from boxoffice.errors import Invalid
+from boxoffice.sales.models import DISPUTE_SETTLED
 from boxoffice.tickets.selectors import public_keys
 from checkin.models import Admission, CheckinList, Scan
 
@@ -25,6 +26,8 @@ TICKETS_SQL = """
 SELECT t.id, i.label, i.category, t.holder_name,
        CASE WHEN t.status = 'revoked' THEN 'revoked'
             WHEN NOT (o.status = ANY(%(paid)s)) THEN 'not_paid'
+            WHEN o.disputed_at IS NOT NULL AND NOT (o.dispute_status = ANY(%(settled)s))
+                THEN 'disputed'
             ELSE 'valid' END,
        t.uid
 FROM tickets_ticket t
@@ -101,7 +104,12 @@ def build_manifest(checkin_list: CheckinList, *, cursor: str | None = None) -> M
     already sent: applying them twice is harmless)."""
     next_cursor = _current_snapshot()
     since = parse_cursor(cursor, now=next_cursor)
-    params = {"event": checkin_list.event_id, "list": checkin_list.pk, "paid": PAID_STATES}
+    params = {
+        "event": checkin_list.event_id,
+        "list": checkin_list.pk,
+        "paid": PAID_STATES,
+        "settled": list(DISPUTE_SETTLED),
+    }
     with connection.cursor() as db:
         if since is None:
             db.execute(TICKETS_SQL.format(since=""), params)

@@ -37,7 +37,13 @@ CLOCK_TOLERANCE = timedelta(seconds=5)
 MAX_BATCH = 1000
 PAID_STATES = frozenset({Order.Status.PAID, Order.Status.PARTIALLY_REFUNDED})
 DENIALS_WITH_TICKET = frozenset(
-    {Verdict.REVOKED, Verdict.NOT_PAID, Verdict.WRONG_CATEGORY, Verdict.ALREADY_ADMITTED}
+    {
+        Verdict.REVOKED,
+        Verdict.NOT_PAID,
+        Verdict.PAYMENT_DISPUTED,
+        Verdict.WRONG_CATEGORY,
+        Verdict.ALREADY_ADMITTED,
+    }
 )
 
 
@@ -342,6 +348,10 @@ def judge(checkin_list: CheckinList, payload: str, *, at: datetime | None = None
         return Verdict.REVOKED, ticket
     if ticket.order.status not in PAID_STATES:
         return Verdict.NOT_PAID, ticket
+    if ticket.order.payment_disputed and (at is None or ticket.order.disputed_at <= at):
+        # Refused pending a supervisor's override: a chargeback may take the money back, and
+        # letting someone in cannot be undone (checkin/README.md "Verdicts").
+        return Verdict.PAYMENT_DISPUTED, ticket
     if not checkin_list.admits_category(ticket.item.category):
         return Verdict.WRONG_CATEGORY, ticket
     return None, ticket

@@ -113,7 +113,10 @@ def order_list(request: HttpRequest) -> HttpResponse:
             event = None
     if status not in Order.Status.values:
         status = ""
-    found = reports.orders_for_organizer(q=q or None, event=event, status=status or None)
+    disputed = request.GET.get("disputed") == "1"
+    found = reports.orders_for_organizer(
+        q=q or None, event=event, status=status or None, disputed=True if disputed else None
+    )
     offset = parse_offset(request.GET.get("offset"))
     rows = list(found[offset : offset + PAGE_SIZE + 1])
     query = request.GET.copy()
@@ -131,6 +134,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
             "next_offset": offset + PAGE_SIZE,
             "q": q,
             "status": status,
+            "disputed": disputed,
             "event": event,
             "statuses": Order.Status.choices,
             "query": query.urlencode(),

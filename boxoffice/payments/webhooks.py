@@ -37,6 +37,7 @@ from boxoffice.payments.signatures import BadSignature, verify
 from boxoffice.payments.stripe_units import from_stripe_units
 from boxoffice.sales import orders
 from boxoffice.sales.models import Order, Refund
+from boxoffice.tickets.services import announce_order_change
 from tenants.models import Organizer
 
 logger = logging.getLogger(__name__)
@@ -140,7 +141,15 @@ REFUND_EVENTS = frozenset(
     {"refund.created", "refund.updated", "refund.failed", "charge.refund.updated"}
 )
 CHARGE_EVENTS = frozenset({"charge.refunded"})
-DISPUTE_EVENTS = frozenset({"charge.dispute.created"})
+DISPUTE_EVENTS = frozenset(
+    {
+        "charge.dispute.created",
+        "charge.dispute.updated",
+        "charge.dispute.closed",
+        "charge.dispute.funds_withdrawn",
+        "charge.dispute.funds_reinstated",
+    }
+)
 OBJECT_KIND = (
     {name: "checkout.session" for name in SESSION_EVENTS}
     | {name: "refund" for name in REFUND_EVENTS}
@@ -393,7 +402,14 @@ def _book_external(order: Order, provider_refund_id: str, amount: int) -> str:
 
 
 def _dispute(order: Order, claim: Claim) -> str:
-    return orders.flag_dispute(order=order, reason=claim.dispute_reason)
+    was_refused = order.payment_disputed
+    outcome = orders.record_dispute(
+        order=order, reason=claim.dispute_reason, status=claim.status, amount=claim.amount
+    )
+    order.refresh_from_db()
+    if order.payment_disputed != was_refused:
+        announce_order_change(order=order)  # the door's offline copies learn it
+    return outcome
 
 
 HANDLERS: dict[str, Callable[[Order, Claim], str]] = {
@@ -406,7 +422,7 @@ HANDLERS: dict[str, Callable[[Order, Claim], str]] = {
     "refund.updated": _refund_update,
     "refund.failed": _refund_update,
     "charge.refund.updated": _refund_update,
-    "charge.dispute.created": _dispute,
+    **{name: _dispute for name in DISPUTE_EVENTS},
 }
 
 

@@ -73,6 +73,21 @@ class PromoCode(models.Model):
         return self.code
 
 
+# Dispute statuses after which the payment stands (the organizer keeps the money).
+DISPUTE_SETTLED = ("won", "warning_closed")
+# Dispute statuses that end a dispute: a later event with an open status is an older one.
+DISPUTE_FINAL = ("won", "lost", "warning_closed")
+DISPUTE_LABELS = {
+    "warning_needs_response": "inquiry, needs a response",
+    "warning_under_review": "inquiry under review",
+    "warning_closed": "inquiry closed",
+    "needs_response": "needs a response",
+    "under_review": "under review",
+    "won": "won",
+    "lost": "lost",
+}
+
+
 class Order(models.Model):
     """What a customer bought (or is paying for). Reached by `code` plus a secret derived from it
     (boxoffice.sales.orders.order_secret), so the secret is never stored."""
@@ -112,8 +127,13 @@ class Order(models.Model):
     expires_at = models.DateTimeField(help_text="End of the payment window.")
     paid_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # A chargeback (the provider's dispute): when it was opened, why, how much, and its status
+    # as the provider last reported it (Stripe's: warning_needs_response, needs_response,
+    # under_review, won, lost, warning_closed...).
     disputed_at = models.DateTimeField(null=True, blank=True)
     dispute_reason = models.CharField(max_length=64, blank=True)
+    dispute_status = models.CharField(max_length=32, blank=True)
+    dispute_amount = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -138,6 +158,17 @@ class Order(models.Model):
     def is_open(self) -> bool:
         """Waiting for the provider: its seats are still reserved."""
         return self.status in (self.Status.PENDING_PAYMENT, self.Status.PROCESSING)
+
+    @property
+    def payment_disputed(self) -> bool:
+        """A chargeback that is open or lost: the door refuses its tickets until a supervisor
+        overrides (checkin/README.md). One the organizer won, or an inquiry closed without a
+        chargeback, no longer counts."""
+        return self.disputed_at is not None and self.dispute_status not in DISPUTE_SETTLED
+
+    @property
+    def dispute_status_label(self) -> str:
+        return DISPUTE_LABELS.get(self.dispute_status, self.dispute_status.replace("_", " "))
 
 
 class OrderItem(models.Model):

@@ -25,7 +25,7 @@ from boxoffice.events.models import Event, EventSeat, TicketType
 from boxoffice.events.pricing import prices_in_force, resolve_price
 from boxoffice.events.refund_policy import refund_percent
 from boxoffice.sales import money
-from boxoffice.sales.models import Hold, Order, OrderItem, PromoCode, Refund
+from boxoffice.sales.models import DISPUTE_FINAL, Hold, Order, OrderItem, PromoCode, Refund
 from boxoffice.sales.order_access import new_order_code, new_secret_nonce, normalize_order_code
 from boxoffice.sales.services import check_hold_live, held_seats
 from seatmaps.models import new_uid
@@ -359,17 +359,35 @@ def close_unpaid(*, order: Order, failed: bool = False) -> str:
     return Outcome.FAILED if failed else Outcome.EXPIRED
 
 
-def flag_dispute(*, order: Order, reason: str) -> str:
+def record_dispute(*, order: Order, reason: str, status: str, amount: int) -> str:
+    """The provider reports a dispute (chargeback) on the order's payment, opened or changed.
+    The first report flags the order; later ones keep its status and amount current, except
+    that a final status (won, lost, closed) is never replaced by an open one arriving late."""
     order = _lock(order)
-    if order.disputed_at is not None:
+    status = status[:32]
+    if order.disputed_at is None:
+        order.disputed_at, order.dispute_reason = _now(), reason[:64]
+        order.dispute_status, order.dispute_amount = status, amount
+        order.save(update_fields=["disputed_at", "dispute_reason", "dispute_status",
+                                  "dispute_amount", "updated_at"])  # fmt: skip
+        record_audit(
+            actor=Actor.system("payment provider"), action="order.disputed", target_type="order",
+            target_id=order.code, data={"reason": reason, "status": status, "amount": amount},
+        )  # fmt: skip
+        return "flagged"
+    if order.dispute_status in DISPUTE_FINAL and status not in DISPUTE_FINAL:
         return Outcome.ALREADY
-    order.disputed_at, order.dispute_reason = _now(), reason[:64]
-    order.save(update_fields=["disputed_at", "dispute_reason", "updated_at"])
+    if (order.dispute_status, order.dispute_amount) == (status, amount):
+        return Outcome.ALREADY
+    before = order.dispute_status
+    order.dispute_status, order.dispute_amount = status, amount
+    order.save(update_fields=["dispute_status", "dispute_amount", "updated_at"])
     record_audit(
-        actor=Actor.system("payment provider"), action="order.disputed", target_type="order",
-        target_id=order.code, data={"reason": reason},
+        actor=Actor.system("payment provider"), action="order.dispute_updated",
+        target_type="order", target_id=order.code,
+        data={"from": before, "to": status, "amount": amount},
     )  # fmt: skip
-    return "flagged"
+    return f"dispute {status}"
 
 
 def orders_past_window(now: datetime | None = None) -> list[Order]:

@@ -26,6 +26,7 @@ PAID_STATUSES = (Order.Status.PAID, Order.Status.PARTIALLY_REFUNDED)
 
 ORDER_LIST_FIELDS = (
     *("code", "status", "email", "name", "currency", "created_at", "paid_at", "disputed_at"),
+    "dispute_status",
     *("subtotal", "discount", "fees", "tax", "total", "refunded"),
     *("event__uid", "event__slug", "event__title"),
 )
@@ -209,13 +210,23 @@ def event_report(event: Event) -> dict[str, Any]:
     }
 
 
-def _order_filter(*, q: str | None, event: Event | None, status: str | None, prefix: str = "") -> Q:
-    """The organizer's order filters, on Order (`prefix` "") or through a relation to it."""
+def _order_filter(
+    *,
+    q: str | None,
+    event: Event | None,
+    status: str | None,
+    prefix: str = "",
+    disputed: bool | None = None,
+) -> Q:
+    """The organizer's order filters, on Order (`prefix` "") or through a relation to it.
+    `disputed`: only orders with a chargeback (True), or only those without (False)."""
     condition = Q()
     if event is not None:
         condition &= Q(**{f"{prefix}event": event})
     if status:
         condition &= Q(**{f"{prefix}status": status})
+    if disputed is not None:
+        condition &= Q(**{f"{prefix}disputed_at__isnull": not disputed})
     text = (q or "").strip()
     if text:
         code = normalize_order_code(text)
@@ -228,7 +239,11 @@ def _order_filter(*, q: str | None, event: Event | None, status: str | None, pre
 
 
 def orders_for_organizer(
-    *, q: str | None = None, event: Event | None = None, status: str | None = None
+    *,
+    q: str | None = None,
+    event: Event | None = None,
+    status: str | None = None,
+    disputed: bool | None = None,
 ) -> QuerySet[Order]:
     """The organizer's orders, newest first, matching a code (exact, any case, hyphens ignored),
     part of an email or part of a name; with the number of tickets still active."""
@@ -240,7 +255,7 @@ def orders_for_organizer(
         .values("count")
     )
     return (
-        Order.objects.filter(_order_filter(q=q, event=event, status=status))
+        Order.objects.filter(_order_filter(q=q, event=event, status=status, disputed=disputed))
         .select_related("event")
         .only(*ORDER_LIST_FIELDS)
         .annotate(active_tickets=Coalesce(Subquery(active_tickets), 0))
@@ -249,12 +264,18 @@ def orders_for_organizer(
 
 
 def order_export_rows(
-    *, q: str | None = None, event: Event | None = None, status: str | None = None
+    *,
+    q: str | None = None,
+    event: Event | None = None,
+    status: str | None = None,
+    disputed: bool | None = None,
 ) -> QuerySet:
     """Tuples in EXPORT_COLUMNS order, one per order item, newest order first. Iterate with
     `.iterator()`: an export of every order must not sit in memory at once."""
     return (
-        OrderItem.objects.filter(_order_filter(q=q, event=event, status=status, prefix="order__"))
+        OrderItem.objects.filter(
+            _order_filter(q=q, event=event, status=status, prefix="order__", disputed=disputed)
+        )
         .values_list(*(field for _, field in EXPORT_COLUMNS))
         .order_by("-order__created_at", "-order__id", "id")
     )

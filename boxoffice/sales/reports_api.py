@@ -96,6 +96,7 @@ class OrderFilters(Schema):
     q: str | None = Field(None, description="Order code, or part of an email or a name")
     event: str | None = Field(None, description="Event id or slug")
     status: str | None = None
+    disputed: bool | None = Field(None, description="Only orders with a chargeback (or without)")
 
 
 class OrderEventOut(Schema):
@@ -121,6 +122,7 @@ class OrderListOut(Schema):
     created_at: datetime
     paid_at: datetime | None
     disputed_at: datetime | None
+    dispute_status: str = Field("", description="The provider's dispute status, when disputed")
 
 
 def _event(identifier: str) -> Event:
@@ -146,7 +148,7 @@ def _filters(filters: OrderFilters) -> dict[str, Any]:
         )
     event = _event(filters.event) if filters.event else None
     q = (filters.q or "").replace("\x00", "")  # PostgreSQL refuses NUL in text
-    return {"q": q, "event": event, "status": filters.status}
+    return {"q": q, "event": event, "status": filters.status, "disputed": filters.disputed}
 
 
 @router.get(

@@ -180,6 +180,13 @@ def revoke_tickets(*, items: Iterable[OrderItem], reason: str) -> int:
     ).update(status=Ticket.Status.REVOKED, revoked_at=timezone.now(), revoke_reason=reason)
 
 
+def announce_order_change(*, order: Order) -> int:
+    """Rewrite the order's tickets unchanged, so that the check-in manifest's next delta (rows
+    of transactions its cursor did not see, by the change trigger) carries them: their standing
+    at the door depends on the order too (a dispute opened or settled)."""
+    return Ticket.objects.filter(order=order).update(updated_at=timezone.now())
+
+
 def reissue_ticket(*, ticket: Ticket, actor: Actor) -> Ticket:
     """A new ticket (new id, new QR) for the same seat; the old payload is revoked. For a
     forwarded or leaked QR code."""

@@ -5,8 +5,12 @@ offline supervisor override, and the camera path fed a real QR code."""
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from playwright.sync_api import expect
 
+from boxoffice.sales.orders import record_dispute
+from boxoffice.tickets.models import Ticket
+from boxoffice.tickets.services import announce_order_change
 from checkin.credentials import issue_staff_credential
 from checkin.models import Admission, Override, Scan
 from tenants.permissions import member_actor
@@ -56,7 +60,8 @@ def expect_result(page, verdict, *, seat=None):
     result = page.locator("[data-result]")
     expect(result).to_be_visible()
     expect(result).to_have_attribute("data-verdict", verdict)
-    expect(result).to_have_class("result ok" if verdict == "ok" else "result deny")
+    classes = {"ok": "result ok", "payment_disputed": "result deny warn"}
+    expect(result).to_have_class(classes.get(verdict, "result deny"))
     if seat:
         expect(page.locator("[data-result-seat]")).to_have_text(seat)
     return result
@@ -190,6 +195,46 @@ def test_an_offline_override_with_a_staff_credential_uploads_as_an_override(door
         door.organizer, lambda: list(Override.objects.values_list("reason", "offline"))
     )
     assert overrides == [("Lost wristband, checked ID", True)]
+
+
+def test_a_disputed_payment_warns_and_waits_for_a_supervisor_online_and_offline(door, new_page):
+    def dispute():
+        order = Ticket.objects.get(pk=door.ticket_ids["stalls/A/1"]).order
+        with transaction.atomic():  # as the webhook does it
+            record_dispute(order=order, reason="fraudulent", status="needs_response", amount=100)
+            announce_order_change(order=order)
+
+    in_database(door.organizer, dispute)
+    page = new_page()
+    pair_and_start(page, door, door.pairing_codes[0])
+
+    for mode in ("online", "offline"):
+        if mode == "offline":
+            page.context.set_offline(True)
+            expect(page.locator("[data-net]")).to_have_text("Offline")
+        scan(page, door.payloads["stalls/A/1"])
+        expect_result(page, "payment_disputed", seat=SEAT_A1)
+        expect(page.locator("[data-result-title]")).to_have_text("✕ Payment disputed")
+        message = page.locator("[data-result-message]")
+        expect(message).to_contain_text("Payment disputed — call a supervisor.")
+        if mode == "offline":
+            expect(message).to_contain_text("(checked on this device)")
+        expect(page.get_by_role("button", name="Supervisor override")).to_be_visible()
+        expect(page.locator("body[data-last-sound='refuse']")).to_have_count(1)
+        screenshot(page, f"checkin-disputed-{mode}")
+        next_scan(page)
+
+    page.context.set_offline(False)
+    expect(page.locator("[data-count-queue]")).to_have_text("0", timeout=15_000)
+    verdicts = in_database(
+        door.organizer,
+        lambda: sorted(Scan.objects.values_list("verdict", "mode", "conflict")),
+    )
+    assert verdicts == [
+        ("payment_disputed", "offline", False),
+        ("payment_disputed", "online", False),
+    ]
+    assert in_database(door.organizer, lambda: Admission.objects.count()) == 0
 
 
 def test_on_a_re_entry_list_a_ticket_goes_out_and_back_in_offline(shop, new_page):

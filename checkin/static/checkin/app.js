@@ -25,6 +25,7 @@ const TITLES = {
   wrong_event: "Wrong event",
   wrong_category: "Wrong entrance",
   not_paid: "Not paid",
+  payment_disputed: "Payment disputed",
   not_found: "Unknown ticket",
   not_inside: "Not inside",
 };
@@ -37,6 +38,7 @@ const MESSAGES = {
   wrong_event: "This ticket is for another event.",
   wrong_category: "This ticket's category does not enter here.",
   not_paid: "The order of this ticket is not paid.",
+  payment_disputed: "Payment disputed — call a supervisor.",
   not_found: "No such ticket.",
   not_inside: "This ticket is not inside.",
 };
@@ -496,7 +498,10 @@ async function handleScan(raw) {
 function present(result) {
   state.current = result;
   const box = $("[data-result]");
-  box.className = `result ${result.admitted ? "ok" : "deny"}`;
+  // A disputed payment is refused pending a supervisor, in its own colour: not the plain red
+  // of a bad ticket, never the green of an admit.
+  const warn = !result.admitted && result.verdict === "payment_disputed";
+  box.className = `result ${result.admitted ? "ok" : warn ? "deny warn" : "deny"}`;
   box.dataset.verdict = result.verdict;
   const exit = result.direction === "exit" && result.verdict === "ok";
   const title = result.overridden ? "Admit (override)" : exit ? "Goodbye" : TITLES[result.verdict] || result.verdict;

@@ -93,9 +93,9 @@ async function verifySignature(key, signature, data) {
 }
 
 // The verdict for a scan, in the server's order (checkin/README.md "Verdicts"):
-// invalid_signature, unknown_key, wrong_event, not_found, revoked, not_paid, wrong_category,
-// then for entries already_admitted or ok, for exits not_inside or ok. `lookup` reads the
-// device's copy of the manifest.
+// invalid_signature, unknown_key, wrong_event, not_found, revoked, not_paid, payment_disputed,
+// wrong_category, then for entries already_admitted or ok, for exits not_inside or ok. `lookup`
+// reads the device's copy of the manifest.
 export async function judge(text, { list, keys, lookup, direction = "entry" }) {
   const typed = typedTicketCode(cleanScan(text));
   let ticket;
@@ -121,6 +121,7 @@ export async function judge(text, { list, keys, lookup, direction = "entry" }) {
     if (!ticket) return { verdict: "not_found", ticket: null, ticketId: payload.ticketId };
   }
   if (ticket.status === "revoked") return { verdict: "revoked", ticket };
+  if (ticket.status === "disputed") return { verdict: "payment_disputed", ticket };
   if (ticket.status !== "valid") return { verdict: "not_paid", ticket };
   if (list.categories.length && !list.categories.includes(ticket.category)) {
     return { verdict: "wrong_category", ticket };
