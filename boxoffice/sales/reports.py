@@ -55,6 +55,9 @@ EXPORT_COLUMNS = (
     ("paid_at", "order__paid_at"),
     ("order_refunded", "order__refunded"),
 )
+# Written as decimal amounts in the row's currency (26.00 EUR, 5.250 KWD, 1200 JPY), not minor
+# units: a spreadsheet reader sums them as they are.
+MONEY_COLUMNS = frozenset({"price", "discount", "fee", "tax", "total", "order_refunded"})
 
 
 def _percent(part: int, whole: int) -> float:

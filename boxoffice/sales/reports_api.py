@@ -13,6 +13,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from boxoffice.currencies import from_minor
 from boxoffice.errors import Invalid
 from boxoffice.events.models import Event
 from boxoffice.events.selectors import event_by_id
@@ -169,7 +170,10 @@ class _Echo:
         return value
 
 
-ZONE_COLUMN = [header for header, _ in reports.EXPORT_COLUMNS].index("timezone")
+HEADERS = [header for header, _ in reports.EXPORT_COLUMNS]
+ZONE_COLUMN = HEADERS.index("timezone")
+CURRENCY_COLUMN = HEADERS.index("currency")
+MONEY_INDEXES = frozenset(HEADERS.index(name) for name in reports.MONEY_COLUMNS)
 
 
 def _cell(value: Any, zone: str) -> Any:
@@ -183,11 +187,20 @@ def _cell(value: Any, zone: str) -> Any:
 
 
 def csv_lines(rows: Iterable[tuple]) -> Iterator[str]:
-    """Times in each row's event zone (its `timezone` column), with the offset."""
+    """Times in each row's event zone (its `timezone` column), with the offset; amounts as
+    decimals in the row's currency (its `currency` column)."""
     writer = csv.writer(_Echo())
-    yield writer.writerow([header for header, _ in reports.EXPORT_COLUMNS])
+    yield writer.writerow(HEADERS)
     for row in rows:
-        yield writer.writerow([_cell(value, row[ZONE_COLUMN]) for value in row])
+        zone, currency = row[ZONE_COLUMN], row[CURRENCY_COLUMN]
+        yield writer.writerow(
+            [
+                from_minor(value, currency)
+                if index in MONEY_INDEXES and value is not None
+                else _cell(value, zone)
+                for index, value in enumerate(row)
+            ]
+        )
 
 
 @router.get(

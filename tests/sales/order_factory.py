@@ -38,6 +38,7 @@ def make_order(
     code: str | None = None,
     paid_at: datetime | None = None,
     created_at: datetime | None = None,
+    currency: str = "EUR",
 ) -> Order:
     """An order for the seats with refs `seats`. Items in `refunded_seats` are refunded (all of
     them when the order is refunded or cancelled); `refunded` defaults to what they cost."""
@@ -71,7 +72,7 @@ def make_order(
         email=email,
         name=name,
         status=status,
-        currency="EUR",
+        currency=currency,
         subtotal=sum(line[2] for line in lines),
         discount=discount * len(lines),
         fees=fee * len(lines),

@@ -205,9 +205,9 @@ def test_csv_has_one_row_per_ticket(org, sales):
     assert len(rows) == 9  # 2 + 3 + 1 + 1 + 1 + 1 items
     partial = [row for row in rows if row["name"] == "Bo Partial"]
     assert [(r["seat"], r["item_status"], r["total"], r["order_refunded"]) for r in partial] == [
-        ("stalls, row B, seat 1", "active", "5000", "5000"),
-        ("stalls, row B, seat 2", "active", "5000", "5000"),
-        ("stalls, row B, seat 3", "refunded", "5000", "5000"),
+        ("stalls, row B, seat 1", "active", "50.00", "50.00"),
+        ("stalls, row B, seat 2", "active", "50.00", "50.00"),
+        ("stalls, row B, seat 3", "refunded", "50.00", "50.00"),
     ]  # fmt: skip
     first_paid = next(row for row in rows if row["order_code"] == "PAID2345")
     assert first_paid["paid_at"] == "2025-03-02T00:30:00+01:00"  # the event's zone
@@ -222,6 +222,24 @@ def test_csv_has_one_row_per_ticket(org, sales):
     assert [row["ticket_type"] for row in filtered] == ["Adult", "Child"]
     named = get(org.admin, "/api/v1/orders.csv", event=sales.slug)["Content-Disposition"]
     assert f"alpha-orders-{sales.slug}-" in named
+
+
+@pytest.mark.parametrize(
+    ("currency", "price", "child"), [("KWD", "5.000", "2.500"), ("JPY", "5000", "2500")]
+)
+def test_csv_writes_decimal_amounts_in_the_orders_currency(db, currency, price, child):
+    organizer = make_organizer(f"csv{currency.lower()}", currency=currency)
+    admin = signed_in_client(organizer, make_member(organizer, Role.ADMIN))
+    event = on_sale_event(organizer, rows=1, seats=2)
+    with schema_context(organizer.schema_name):
+        make_order(event, ["stalls/A/1", "stalls/A/2"], children=["stalls/A/2"], fee=125,
+                   currency=currency)  # fmt: skip
+    rows = read_csv(get(admin, "/api/v1/orders.csv"))
+    assert {row["currency"] for row in rows} == {currency}
+    assert sorted(row["price"] for row in rows) == sorted([price, child])
+    fee = "0.125" if currency == "KWD" else "125"
+    assert {row["fee"] for row in rows} == {fee}
+    assert {row["tax"] for row in rows} == {"0.000" if currency == "KWD" else "0"}
 
 
 def test_csv_cells_never_run_as_formulas(org):
