@@ -208,12 +208,17 @@ def order_refund(request: HttpRequest, code: str) -> HttpResponse:
                 "amount": amount,
                 "whole": seats is None,
                 "note": request.POST.get("note", ""),
+                "message": request.POST.get("message", ""),
             },
             section="orders",
         )
     try:
         refund = flows.refund_order(
-            order=order, actor=request.actor, seat_refs=seats, note=request.POST.get("note", "")
+            order=order,
+            actor=request.actor,
+            seat_refs=seats,
+            note=request.POST.get("note", "")[:500],
+            message=request.POST.get("message", "")[:1000],
         )
     except DomainError as error:
         _refusal(request, error)

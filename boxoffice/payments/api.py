@@ -40,13 +40,15 @@ class SecretQuery(Schema):
     secret: str | None = None
 
 
-def _refund_out(refund: Refund) -> dict:
+def _refund_out(refund: Refund, *, customer: bool) -> dict:
     return {
         "id": refund.uid,
         "amount": refund.amount,
         "reason": refund.reason,
         "status": refund.status,
-        "note": refund.note,
+        # The organizer's internal note is theirs: a customer's view never carries it.
+        "note": None if customer else refund.note,
+        "message": refund.customer_message,
         "seats": [item.ref for item in refund.items.all()],
         "created_at": refund.created_at,
     }
@@ -120,7 +122,10 @@ def order_out(order: Order, *, customer: bool) -> dict:
             {"id": ticket.uid, "seat": ticket.seat.ref, "status": ticket.status}
             for ticket in order.tickets.select_related("seat")
         ],
-        "refunds": [_refund_out(refund) for refund in order.refunds.prefetch_related("items")],
+        "refunds": [
+            _refund_out(refund, customer=customer)
+            for refund in order.refunds.prefetch_related("items")
+        ],
         "payment_url": order.payment_url if order.is_open else None,
         "expires_at": order.expires_at,
         "paid_at": order.paid_at,
@@ -253,7 +258,7 @@ def cancel_order(request: HttpRequest, code: str, query: Query[SecretQuery]) -> 
     order.refresh_from_db()
     return {
         "order": order_out(order, customer=True),
-        "refund": _refund_out(refund) if refund else None,
+        "refund": _refund_out(refund, customer=True) if refund else None,
     }
 
 
@@ -266,14 +271,15 @@ def refund_order(request: HttpRequest, code: str, payload: RefundIn) -> Status:
     actor = require_role(request, Role.ADMIN)
     order = orders.order_by_code(code)
     refund = flows.refund_order(
-        order=order, actor=actor, seat_refs=payload.seats, note=payload.note
-    )
+        order=order, actor=actor, seat_refs=payload.seats, note=payload.note,
+        message=payload.message,
+    )  # fmt: skip
     order.refresh_from_db()
     return Status(
         201,
         {
             "order": order_out(order, customer=False),
-            "refund": _refund_out(refund) if refund else None,
+            "refund": _refund_out(refund, customer=False) if refund else None,
         },
     )
 

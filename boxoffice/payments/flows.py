@@ -279,14 +279,20 @@ def revoke_inactive_tickets(order: Order) -> None:
 
 
 def refund_order(
-    *, order: Order, actor: Actor, seat_refs: list[str] | None = None, note: str = ""
+    *,
+    order: Order,
+    actor: Actor,
+    seat_refs: list[str] | None = None,
+    note: str = "",
+    message: str = "",
 ) -> Refund | None:
     """An organizer's full (no `seat_refs`) or per-ticket refund: seats back on sale, tickets
-    revoked, money back through the provider, an email to the customer."""
+    revoked, money back through the provider, an email to the customer. `note` stays with the
+    organizer; `message` goes to the customer in the refund email."""
     with transaction.atomic(durable=True):
         refund = orders.refund_items(
             order=order, actor=actor, reason=Refund.Reason.ORGANIZER, seat_refs=seat_refs,
-            note=note,
+            note=note, message=message,
         )  # fmt: skip
         revoke_inactive_tickets(order)
         _queue_email("refund", order, refund)
@@ -329,6 +335,7 @@ def refund_for_cancelled_event_job(order_id: int) -> str:
         refund = orders.refund_items(
             order=order, actor=Actor.system("event cancellation"),
             reason=Refund.Reason.EVENT_CANCELLED, note="The event was cancelled.",
+            message="The event was cancelled.",
         )  # fmt: skip
         revoke_inactive_tickets(order)
         _queue_email("event_cancelled", order, refund)

@@ -103,7 +103,10 @@ class RefundOut(Schema):
     amount: int
     reason: str
     status: str
-    note: str
+    note: str | None = Field(
+        ..., description="The organizer's internal note; null on the customer's own view"
+    )
+    message: str = Field(..., description="What the customer was told in the refund email")
     seats: list[str]
     created_at: datetime
 
@@ -147,7 +150,12 @@ class RefundIn(Schema):
     seats: list[str] | None = Field(
         None, max_length=50, description="Refs of the tickets to refund; all when left out"
     )
-    note: str = Field("", max_length=500)
+    note: str = Field(
+        "", max_length=500, description="Internal: kept for the organizer, never sent"
+    )
+    message: str = Field(
+        "", max_length=1000, description="To the customer: written into the refund email"
+    )
 
 
 class RefundResultOut(Schema):

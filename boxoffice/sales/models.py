@@ -226,7 +226,10 @@ class Refund(models.Model):
     items = models.ManyToManyField(OrderItem, blank=True, related_name="refunds")
     amount = models.PositiveIntegerField()
     reason = models.CharField(max_length=24, choices=Reason.choices)
+    # The organizer's own note (console, audit): never shown or sent to the customer.
     note = models.CharField(max_length=500, blank=True)
+    # What the customer reads about this refund (the refund email).
+    customer_message = models.CharField(max_length=1000, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     provider_refund_id = models.CharField(max_length=255, blank=True)
     failure_reason = models.CharField(max_length=255, blank=True)

@@ -459,12 +459,15 @@ def refund_items(
     seat_refs: list[str] | None = None,
     amount: int | None = None,
     note: str = "",
+    message: str = "",
     final_status: str | None = None,
 ) -> Refund | None:
     """Take items off the order (all active ones when `seat_refs` is None), put their seats back
     on sale, and record a pending refund of their total (or of `amount`, e.g. a policy share).
     The money moves afterwards, through the provider. Call inside a transaction; the caller
-    revokes the items' tickets in the same one. Returns None when nothing is owed back."""
+    revokes the items' tickets in the same one. Returns None when nothing is owed back.
+    `note` is the organizer's internal note (kept here and in the audit log); `message` is for
+    the customer (the refund email) and is the only one of the two they ever see."""
     order = _lock(order)
     items, owed = refund_terms(order=order, seat_refs=seat_refs, amount=amount)
     OrderItem.objects.filter(pk__in=[item.pk for item in items]).update(
@@ -477,7 +480,7 @@ def refund_items(
     if owed > 0:
         refund = Refund.objects.create(
             uid=_new_refund_uid(), order=order, amount=owed, reason=reason, note=note[:500],
-            actor=actor.label,
+            customer_message=message[:1000], actor=actor.label,
         )  # fmt: skip
         refund.items.set(items)
         order.refunded += owed
@@ -487,7 +490,8 @@ def refund_items(
     order.save(update_fields=["refunded", "status", "cancelled_at", "updated_at"])
     record_audit(
         actor=actor, action=f"order.{reason}", target_type="order", target_id=order.code,
-        data={"seats": [item.ref for item in items], "amount": owed, "note": note},
+        data={"seats": [item.ref for item in items], "amount": owed, "note": note,
+              "message": message},
     )  # fmt: skip
     return refund
 
@@ -555,6 +559,7 @@ def cancel_by_customer(*, order: Order) -> Refund | None:
         reason=Refund.Reason.CUSTOMER_CANCELLATION,
         amount=amount,
         note=f"{percent}% under the refund policy",
+        message=f"{percent}% under the refund policy",
         final_status=Order.Status.CANCELLED,
     )
 

@@ -201,11 +201,14 @@ def test_orders_search_detail_and_a_partial_then_full_refund_free_the_seats(
     assert staff.post(f"/console/orders/{code}/refund/", {"scope": "all"}).status_code == 403
 
     # First the confirmation step: what would happen, and nothing changed yet.
+    note, message = "Internal: goodwill, approved by Kim", "We are sorry about the view."
     asked = owner.post(
-        f"/console/orders/{code}/refund/", {"scope": "seats", "seats": ["stalls/B/2"], "note": "ok"}
+        f"/console/orders/{code}/refund/",
+        {"scope": "seats", "seats": ["stalls/B/2"], "note": note, "message": message},
     )
     assert asked.status_code == 200
     confirm = asked.content.decode()
+    assert "Internal note (not sent)" in confirm and "Message to the customer" in confirm
     assert "Refund 1 seat of order" in confirm and "Confirm refund of" in confirm
     assert 'name="confirmed" value="1"' in confirm and 'value="stalls/B/2"' in confirm
     assert 'value="stalls/B/1"' not in confirm
@@ -213,11 +216,17 @@ def test_orders_search_detail_and_a_partial_then_full_refund_free_the_seats(
         assert EventSeat.objects.get(ref="stalls/B/2").status == "sold"
         assert Order.objects.get(code=code).status == "paid"
         assert not Refund.objects.exists()
+    mail.outbox.clear()
     with jobs_run_inline(django_capture_on_commit_callbacks):
         owner.post(
             f"/console/orders/{code}/refund/",
-            {"scope": "seats", "seats": ["stalls/B/2"], "confirmed": "1"},
-        )
+            {"scope": "seats", "seats": ["stalls/B/2"], "confirmed": "1", "note": note,
+             "message": message},
+        )  # fmt: skip
+    [refund_email] = mail.outbox
+    assert message in refund_email.body and note not in refund_email.body
+    seen = owner.get(f"/console/orders/{code}/").content.decode()
+    assert note in seen and message in seen  # the organizer sees both, told apart
     with shop.schema():
         assert EventSeat.objects.get(ref="stalls/B/2").status == "available"
         assert EventSeat.objects.get(ref="stalls/B/1").status == "sold"

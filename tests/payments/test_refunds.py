@@ -6,10 +6,12 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from boxoffice.audit.models import AuditEntry
 from boxoffice.events.models import Event, EventSeat
 from boxoffice.payments import flows
 from boxoffice.payments.models import SandboxRefund, SandboxSession
 from boxoffice.sales.models import Order, Refund
+from boxoffice.sales.order_access import order_secret
 from boxoffice.sales.orders import SEAT_GRACE
 from boxoffice.tickets.models import Ticket
 from tenants.roles import Role
@@ -208,3 +210,33 @@ def test_seats_of_an_order_being_paid_are_not_for_sale_until_the_window_and_grac
     order = shop.order(answer["order_code"])
     with shop.schema():
         assert EventSeat.objects.get(ref="stalls/B/1").held_until == order.expires_at + SEAT_GRACE
+
+
+def test_the_internal_note_stays_with_the_organizer_and_the_message_reaches_the_customer(
+    django_capture_on_commit_callbacks,
+):
+    shop = make_shop()
+    code = buy(shop, "stalls/D/1", "stalls/D/2")["order_code"]
+    mail.outbox.clear()
+    note, message = "Chargeback risk, see ticket #4411", "Sorry, the seat had no view."
+    with jobs_run_inline(django_capture_on_commit_callbacks):
+        answer = refund(shop, owner_client(shop), code, seats=["stalls/D/1"], note=note,
+                        message=message)  # fmt: skip
+    assert answer.status_code == 201, answer.json()
+    assert (answer.json()["refund"]["note"], answer.json()["refund"]["message"]) == (note, message)
+    [email] = [m for m in mail.outbox if code in m.subject]
+    assert message in email.body and note not in email.body
+    assert "Chargeback" not in email.body
+    with shop.schema():
+        stored = Refund.objects.get(order__code=code)
+        assert (stored.note, stored.customer_message) == (note, message)
+        audited = AuditEntry.objects.get(action="order.organizer", target_id=code)
+        assert audited.data["note"] == note
+    # The customer's own view of the order carries the message, never the note.
+    customer = shop.client.get(f"/api/v1/orders/{code}?secret={order_secret(shop.order(code))}")
+    assert customer.status_code == 200
+    [seen] = customer.json()["refunds"]
+    assert seen["note"] is None and seen["message"] == message
+    assert note not in customer.content.decode()
+    page = shop.client.get(f"/orders/{code}/?secret={order_secret(shop.order(code))}")
+    assert note not in page.content.decode()
