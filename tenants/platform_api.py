@@ -11,7 +11,15 @@ from boxoffice.throttles import signup_throttle
 from tenants import selectors, services
 from tenants.auth import PlatformStaffAuth
 from tenants.models import Organizer
-from tenants.schemas import OrganizerOut, SignupIn, SignupOut, SlugCheckOut, StatusChangeIn
+from tenants.schemas import (
+    OrganizerAdminOut,
+    OrganizerChangeIn,
+    OrganizerOut,
+    SignupIn,
+    SignupOut,
+    SlugCheckOut,
+    StatusChangeIn,
+)
 from tenants.slugs import validate_slug
 
 router = Router(tags=["platform"])
@@ -55,7 +63,10 @@ def check_slug(request: HttpRequest, slug: str) -> SlugCheckOut:
 
 
 @router.get(
-    "/organizers", response=list[OrganizerOut], auth=staff_auth, summary="List organizers (staff)"
+    "/organizers",
+    response=list[OrganizerAdminOut],
+    auth=staff_auth,
+    summary="List organizers (staff)",
 )
 @paginate(Pagination)
 def list_organizers(
@@ -73,7 +84,7 @@ def _organizer(slug: str) -> Organizer:
 
 @router.post(
     "/organizers/{slug}/suspend",
-    response=OrganizerOut,
+    response=OrganizerAdminOut,
     auth=staff_auth,
     summary="Suspend an organizer: its site answers 423 until reactivated (staff)",
 )
@@ -85,11 +96,26 @@ def suspend(request: HttpRequest, slug: str, payload: StatusChangeIn) -> Organiz
 
 @router.post(
     "/organizers/{slug}/reactivate",
-    response=OrganizerOut,
+    response=OrganizerAdminOut,
     auth=staff_auth,
     summary="Bring a suspended organizer back (staff)",
 )
 def reactivate(request: HttpRequest, slug: str, payload: StatusChangeIn) -> Organizer:
     return services.reactivate_organizer(
         organizer=_organizer(slug), actor=request.auth, reason=payload.reason
+    )
+
+
+@router.patch(
+    "/organizers/{slug}",
+    response=OrganizerAdminOut,
+    auth=staff_auth,
+    summary="Set an organizer's platform fee (staff; audited in the organizer's log)",
+)
+def change_organizer(request: HttpRequest, slug: str, payload: OrganizerChangeIn) -> Organizer:
+    return services.set_application_fee(
+        organizer=_organizer(slug),
+        application_fee_bps=payload.application_fee_bps,
+        actor=request.auth,
+        reason=payload.reason,
     )

@@ -6,6 +6,7 @@ from ninja import Field, Schema
 from tenants.models import Organizer
 from tenants.roles import Role
 from tenants.selectors import organizer_url
+from tenants.services import MAX_APPLICATION_FEE_BPS
 
 
 class OrganizerOut(Schema):
@@ -20,6 +21,22 @@ class OrganizerOut(Schema):
     @staticmethod
     def resolve_url(organizer: Organizer, context: dict[str, Any] | None = None) -> str:
         return organizer_url(organizer, request=(context or {}).get("request"))
+
+
+class OrganizerAdminOut(OrganizerOut):
+    """An organizer as platform staff see it."""
+
+    application_fee_bps: int = Field(
+        ..., description="The platform's fee in basis points (1/100 %) of each Stripe order"
+    )
+    stripe_account_id: str
+
+
+class OrganizerChangeIn(Schema):
+    application_fee_bps: int = Field(
+        ..., ge=0, le=MAX_APPLICATION_FEE_BPS, description="Basis points: 250 is 2.5%"
+    )
+    reason: str = Field("", max_length=500, description="Kept in the organizer's audit log")
 
 
 class MeOut(Schema):

@@ -182,6 +182,42 @@ def reactivate_organizer(*, organizer: Organizer, actor: Actor, reason: str = ""
     )
 
 
+# The platform's fee, in basis points of each order. 20% is far above what ticketing platforms
+# take (typically 1-10%): a higher number is a typo (2500 for 2.5%), not a price.
+MAX_APPLICATION_FEE_BPS = 2000
+
+
+def set_application_fee(
+    *, organizer: Organizer, application_fee_bps: int, actor: Actor, reason: str = ""
+) -> Organizer:
+    """Platform staff set the share the platform keeps of this organizer's Stripe orders.
+    Orders placed from now on use it; an order keeps the fee it was placed with."""
+    if organizer.schema_name == get_public_schema_name():
+        raise NotFound("No such organizer.")
+    if not 0 <= application_fee_bps <= MAX_APPLICATION_FEE_BPS:
+        raise Invalid(
+            f"The platform fee is 0 to {MAX_APPLICATION_FEE_BPS} basis points "
+            f"(0 to {MAX_APPLICATION_FEE_BPS // 100}%).",
+            code="invalid_application_fee",
+            maximum=MAX_APPLICATION_FEE_BPS,
+        )
+    with transaction.atomic():
+        locked = Organizer.objects.select_for_update().get(pk=organizer.pk)
+        before = locked.application_fee_bps
+        if before != application_fee_bps:
+            locked.application_fee_bps = application_fee_bps
+            locked.save(update_fields=["application_fee_bps", "updated_at"])
+            with schema_context(locked.schema_name):
+                record_audit(
+                    actor=actor,
+                    action="organizer.application_fee_changed",
+                    target_type="organizer",
+                    target_id=locked.slug,
+                    data={"from": before, "to": application_fee_bps, "reason": reason},
+                )
+    return locked
+
+
 def add_member(
     *,
     organizer: Organizer,

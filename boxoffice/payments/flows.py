@@ -65,10 +65,18 @@ def _line_items(order: Order) -> list[LineItem]:
 
 
 def _application_fee(order: Order, organizer: Organizer) -> int:
+    """The platform's share of the order, by the organizer's fee when it is first asked for;
+    the order keeps it (see Order.application_fee)."""
+    if order.application_fee is not None:
+        return order.application_fee
     if not (organizer.stripe_account_id and organizer.application_fee_bps):
-        return 0
-    fee = Decimal(order.total) * organizer.application_fee_bps / 10_000
-    return int(fee.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        fee = 0
+    else:
+        share = Decimal(order.total) * organizer.application_fee_bps / 10_000
+        fee = int(share.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    Order.objects.filter(pk=order.pk, application_fee__isnull=True).update(application_fee=fee)
+    order.refresh_from_db(fields=["application_fee"])
+    return order.application_fee
 
 
 def checkout_request(

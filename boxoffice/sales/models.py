@@ -121,6 +121,10 @@ class Order(models.Model):
     total = models.PositiveIntegerField()
     refunded = models.PositiveIntegerField(default=0)
     provider = models.CharField(max_length=16)
+    # The platform's share of `total` (Stripe's application_fee_amount), worked out once when
+    # the payment session is first asked for, so a retry sends the same request under the same
+    # idempotency key even if the platform changed the organizer's fee meanwhile. None: not yet.
+    application_fee = models.PositiveIntegerField(null=True, blank=True)
     provider_session_id = models.CharField(max_length=255, blank=True)
     provider_payment_id = models.CharField(max_length=255, blank=True)
     payment_url = models.URLField(max_length=2000, blank=True)
