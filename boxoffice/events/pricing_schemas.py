@@ -7,6 +7,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 
 from boxoffice.inputs import ClientDateTime
+from boxoffice.money_api import MinorAmount
 
 
 class TicketTypeIn(Schema):
@@ -65,7 +66,7 @@ class CategoryOut(Schema):
 class AmountOut(Schema):
     ticket_type: str
     phase: str
-    amount: int
+    amount: MinorAmount
 
 
 class PriceTableOut(Schema):
@@ -78,8 +79,8 @@ class PriceTableOut(Schema):
         ...,
         description="Categories in use without a price in some phase; publishing needs none",
     )
-    min_price: int | None
-    max_price: int | None
+    min_price: MinorAmount | None
+    max_price: MinorAmount | None
 
 
 class PriceAdjustOut(Schema):

@@ -5,6 +5,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from boxoffice.inputs import ClientDateTime
+from boxoffice.money_api import MinorAmount
 
 
 class RefundTier(Schema):
@@ -77,9 +78,9 @@ class EventOut(Schema):
     sales_end: datetime | None
     max_seats_per_order: int
     hold_minutes: int
-    min_price: int | None
-    max_price: int | None
-    fee_per_ticket: int
+    min_price: MinorAmount | None
+    max_price: MinorAmount | None
+    fee_per_ticket: MinorAmount
     tax_rate: Decimal
     tax_inclusive: bool
     refund_policy: list[RefundTier]

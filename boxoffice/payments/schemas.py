@@ -3,6 +3,7 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from boxoffice.inputs import ClientDateTime
+from boxoffice.money_api import CurrencyScope, MinorAmount
 
 
 class TicketChoiceIn(Schema):
@@ -35,31 +36,31 @@ class QuoteItemOut(Schema):
     category: str
     ticket_type: str
     ticket_type_name: str
-    price: int
-    discount: int
-    fee: int
-    tax: int
-    total: int
+    price: MinorAmount
+    discount: MinorAmount
+    fee: MinorAmount
+    tax: MinorAmount
+    total: MinorAmount
 
 
-class QuoteOut(Schema):
+class QuoteOut(CurrencyScope):
     currency: str
     items: list[QuoteItemOut]
     lines: list["LineOut"]
-    subtotal: int
-    discount: int
-    fees: int
-    tax: int
+    subtotal: MinorAmount
+    discount: MinorAmount
+    fees: MinorAmount
+    tax: MinorAmount
     tax_inclusive: bool
-    total: int
+    total: MinorAmount
     promo_code: str | None
 
 
-class CheckoutOut(Schema):
+class CheckoutOut(CurrencyScope):
     order_code: str
     order_secret: str
     status: str
-    total: int
+    total: MinorAmount
     currency: str
     payment_url: str | None = Field(
         ..., description="The provider's payment page; null when there is nothing to pay"
@@ -75,7 +76,7 @@ class CheckoutOut(Schema):
 class LineOut(Schema):
     kind: str = Field(..., description="ticket, discount, fee or tax")
     description: str
-    amount: int
+    amount: MinorAmount
 
 
 class ItemOut(Schema):
@@ -84,11 +85,11 @@ class ItemOut(Schema):
     category: str
     ticket_type: str
     ticket_type_name: str
-    price: int
-    discount: int
-    fee: int
-    tax: int
-    total: int
+    price: MinorAmount
+    discount: MinorAmount
+    fee: MinorAmount
+    tax: MinorAmount
+    total: MinorAmount
     status: str
 
 
@@ -100,7 +101,7 @@ class TicketOut(Schema):
 
 class RefundOut(Schema):
     id: str
-    amount: int
+    amount: MinorAmount
     reason: str
     status: str
     note: str | None = Field(
@@ -114,13 +115,13 @@ class RefundOut(Schema):
 class CancellationOut(Schema):
     allowed: bool
     percent: int
-    amount: int
+    amount: MinorAmount
     # why not, when not allowed: the message for people and the code the refusal would carry
     reason: str | None = None
     reason_code: str | None = None
 
 
-class OrderOut(Schema):
+class OrderOut(CurrencyScope):
     code: str
     status: str
     event: str
@@ -128,13 +129,13 @@ class OrderOut(Schema):
     email: str
     name: str
     currency: str
-    subtotal: int
-    discount: int
-    fees: int
-    tax: int
+    subtotal: MinorAmount
+    discount: MinorAmount
+    fees: MinorAmount
+    tax: MinorAmount
     tax_inclusive: bool
-    total: int
-    refunded: int
+    total: MinorAmount
+    refunded: MinorAmount
     lines: list[LineOut]
     items: list[ItemOut]
     tickets: list[TicketOut]

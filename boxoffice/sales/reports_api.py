@@ -18,6 +18,7 @@ from boxoffice.errors import Invalid
 from boxoffice.events.models import Event
 from boxoffice.events.selectors import event_by_id
 from boxoffice.inputs import Pagination
+from boxoffice.money_api import CurrencyScope, MinorAmount
 from boxoffice.sales import reports
 from boxoffice.sales.models import Order
 from boxoffice.times import format_time
@@ -41,16 +42,16 @@ class EventBrief(Schema):
 
 
 class RevenueOut(Schema):
-    gross: int = Field(..., description="Totals of every order ever paid (minor units)")
-    refunds: int = Field(..., description="Given back on those orders")
-    net: int
+    gross: MinorAmount = Field(..., description="Totals of every order ever paid (minor units)")
+    refunds: MinorAmount = Field(..., description="Given back on those orders")
+    net: MinorAmount
 
 
 class TicketTypeCountOut(Schema):
     code: str
     name: str
     sold: int = Field(..., description="Active tickets of paid orders")
-    revenue: int
+    revenue: MinorAmount
 
 
 class CategoryReportOut(Schema):
@@ -63,7 +64,7 @@ class CategoryReportOut(Schema):
     blocked: int
     available: int = Field(..., description="Lapsed holds count as available")
     occupancy: float = Field(..., description="Sold places in percent of capacity")
-    revenue: int = Field(..., description="What the tickets still sold in it cost")
+    revenue: MinorAmount = Field(..., description="What the tickets still sold in it cost")
     ticket_types: list[TicketTypeCountOut]
 
 
@@ -76,10 +77,10 @@ class DayOut(Schema):
     date: date
     orders: int = Field(..., description="Orders paid that day (event's local date)")
     tickets: int = Field(..., description="Tickets of those orders still active")
-    net_revenue: int = Field(..., description="Paid that day, less what was refunded of it")
+    net_revenue: MinorAmount = Field(..., description="Paid that day, less what was refunded of it")
 
 
-class EventReportOut(Schema):
+class EventReportOut(CurrencyScope):
     event: EventBrief
     currency: str
     revenue: RevenueOut
@@ -106,19 +107,19 @@ class OrderEventOut(Schema):
     title: str
 
 
-class OrderListOut(Schema):
+class OrderListOut(CurrencyScope):
     code: str
     status: str
     email: str
     name: str
     event: OrderEventOut
     currency: str
-    subtotal: int
-    discount: int
-    fees: int
-    tax: int
-    total: int
-    refunded: int
+    subtotal: MinorAmount
+    discount: MinorAmount
+    fees: MinorAmount
+    tax: MinorAmount
+    total: MinorAmount
+    refunded: MinorAmount
     tickets: int = Field(..., alias="active_tickets", description="Tickets still active")
     created_at: datetime
     paid_at: datetime | None

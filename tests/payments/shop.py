@@ -15,6 +15,7 @@ from boxoffice.payments.providers.sandbox import event_envelope, session_object
 from boxoffice.payments.signatures import sign
 from boxoffice.sales.models import Order
 from tests.factories import host_of, make_organizer
+from tests.money import plain
 from tests.reservations import on_sale_event
 
 
@@ -34,14 +35,14 @@ class Shop:
     def hold(self, *refs: str) -> str:
         answer = self.post(f"/api/v1/events/{self.event.uid}/holds", {"seats": list(refs)})
         assert answer.status_code == 201, answer.json()
-        return answer.json()["token"]
+        return plain(answer.json())["token"]
 
     def checkout(self, *refs: str, **fields) -> dict:
         token = self.hold(*refs)
         payload = {"email": "ana@example.com", "name": "Ana Lima"} | fields
         answer = self.post(f"/api/v1/holds/{token}/checkout", payload)
         assert answer.status_code == 201, answer.json()
-        return answer.json()
+        return plain(answer.json())
 
     def order(self, code: str) -> Order:
         with self.schema():

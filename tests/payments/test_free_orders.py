@@ -17,6 +17,7 @@ from boxoffice.sales import promotions
 from boxoffice.sales.models import Order, PromoCode, Refund
 from boxoffice.tickets.models import Ticket
 from tests.factories import owner_of, signed_in_client
+from tests.money import plain
 from tests.payments.shop import jobs_run_inline, make_shop
 from tests.payments.test_stripe_provider import FakeStripeAPI
 
@@ -106,8 +107,8 @@ def test_checkout_again_on_a_completed_free_order_returns_it(django_capture_on_c
         first = shop.post(f"/api/v1/holds/{token}/checkout", body)
         second = shop.post(f"/api/v1/holds/{token}/checkout", body)
     assert first.status_code == second.status_code == 201
-    assert first.json()["order_code"] == second.json()["order_code"]
-    assert second.json()["next_url"] == first.json()["next_url"]
+    assert plain(first.json())["order_code"] == plain(second.json())["order_code"]
+    assert plain(second.json())["next_url"] == plain(first.json())["next_url"]
     with shop.schema():
         assert Ticket.objects.count() == 1 and Order.objects.count() == 1
 
@@ -153,16 +154,16 @@ def test_refunding_or_cancelling_a_free_order_asks_no_provider_for_zero(
         f"/api/v1/orders/{first['order_code']}/refunds", {"seats": ["stalls/D/1"]},
         content_type="application/json",
     )  # fmt: skip
-    assert refunded.status_code == 201, refunded.json()
-    assert refunded.json()["refund"] is None
-    assert refunded.json()["order"]["status"] == "partially_refunded"
+    assert refunded.status_code == 201, plain(refunded.json())
+    assert plain(refunded.json())["refund"] is None
+    assert plain(refunded.json())["order"]["status"] == "partially_refunded"
 
     second = check_out(shop, django_capture_on_commit_callbacks, "stalls/E/1",
                        tickets=[{"seat": "stalls/E/1", "ticket_type": "guest"}])  # fmt: skip
     path = f"/api/v1/orders/{second['order_code']}/cancel?secret={second['order_secret']}"
     with jobs_run_inline(django_capture_on_commit_callbacks):
         cancelled = shop.post(path)
-    assert cancelled.status_code == 200, cancelled.json()
+    assert cancelled.status_code == 200, plain(cancelled.json())
     assert shop.order(second["order_code"]).status == "cancelled"
     with shop.schema():
         assert not Refund.objects.exists()

@@ -105,10 +105,11 @@ export class Checkout {
   }
 
   showQuote(quote) {
-    const money = (amount) => formatMoney(amount, quote.currency);
+    // Every amount is a Money object: {amount (minor units), currency, unit: "minor"}.
+    const money = (value) => formatMoney(value.amount, value.currency);
     const rows = quote.lines.map((line) => this.row(line.description, money(line.amount), `line-${line.kind}`));
     const total = this.row("Total", money(quote.total), "total");
-    total.dataset.total = quote.total;
+    total.dataset.total = quote.total.amount;
     this.quoteTable.replaceChildren(...rows, total);
   }
 
