@@ -12,7 +12,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from boxoffice.errors import Invalid
-from boxoffice.sales.models import DISPUTE_SETTLED
+from boxoffice.sales.models import DISPUTE_SETTLED, PAID_STATUSES
 from boxoffice.tickets.selectors import public_keys
 from checkin.models import Admission, CheckinList, Scan
 
@@ -20,7 +20,6 @@ MANIFEST_FORMAT = 1
 CURSOR_PREFIX = "s1."
 TICKET_FIELDS = ["id", "seat", "category", "name", "status", "code"]
 ADMITTED_FIELDS = ["ticket", "inside", "admitted_at", "gate"]
-PAID_STATES = ["paid", "partially_refunded"]
 
 TICKETS_SQL = """
 SELECT t.id, i.label, i.category, t.holder_name,
@@ -107,7 +106,7 @@ def build_manifest(checkin_list: CheckinList, *, cursor: str | None = None) -> M
     params = {
         "event": checkin_list.event_id,
         "list": checkin_list.pk,
-        "paid": PAID_STATES,
+        "paid": list(PAID_STATUSES),
         "settled": list(DISPUTE_SETTLED),
     }
     with connection.cursor() as db:
@@ -178,7 +177,7 @@ def list_counts(checkin_list: CheckinList) -> dict:
     tickets = Ticket.objects.filter(
         event_id=checkin_list.event_id,
         status=Ticket.Status.VALID,
-        order__status__in=PAID_STATES,
+        order__status__in=PAID_STATUSES,
     )
     if checkin_list.categories:
         tickets = tickets.filter(item__category__in=checkin_list.categories)

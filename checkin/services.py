@@ -13,7 +13,7 @@ from boxoffice.actors import Actor, ActorKind
 from boxoffice.audit.services import record_audit
 from boxoffice.errors import Conflict, Forbidden, Invalid, NotFound
 from boxoffice.events.models import Event
-from boxoffice.sales.models import Order
+from boxoffice.sales.models import PAID_STATUSES
 from boxoffice.tickets.models import Ticket
 from boxoffice.tickets.selectors import check_payload, typed_ticket_code
 from checkin.credentials import verify_staff_credential
@@ -35,7 +35,6 @@ LATE_UPLOAD_AFTER = timedelta(minutes=30)
 # Device clocks off by less than this are trusted as they are.
 CLOCK_TOLERANCE = timedelta(seconds=5)
 MAX_BATCH = 1000
-PAID_STATES = frozenset({Order.Status.PAID, Order.Status.PARTIALLY_REFUNDED})
 DENIALS_WITH_TICKET = frozenset(
     {
         Verdict.REVOKED,
@@ -346,7 +345,7 @@ def judge(checkin_list: CheckinList, payload: str, *, at: datetime | None = None
         return Verdict.NOT_FOUND, None
     if ticket.status == Ticket.Status.REVOKED and (at is None or ticket.revoked_at <= at):
         return Verdict.REVOKED, ticket
-    if ticket.order.status not in PAID_STATES:
+    if ticket.order.status not in PAID_STATUSES:
         return Verdict.NOT_PAID, ticket
     if ticket.order.payment_disputed and (at is None or ticket.order.disputed_at <= at):
         # Refused pending a supervisor's override: a chargeback may take the money back, and

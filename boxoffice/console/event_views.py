@@ -21,7 +21,7 @@ from boxoffice.events import pricing, selectors, services
 from boxoffice.events.models import Event
 from boxoffice.payments import flows
 from boxoffice.sales import reports
-from boxoffice.sales.models import Order
+from boxoffice.sales.models import PAID_STATUSES, Order
 from boxoffice.times import format_time, local, typed_time, zone_label
 from seatmaps.models import SeatMap, SeatMapVersion
 
@@ -283,7 +283,7 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
     report = reports.event_report(event)
     table = pricing.price_table(event=event)
     currency = request.tenant.currency
-    paid = Order.objects.filter(event=event, status__in=reports.PAID_STATUSES)
+    paid = Order.objects.filter(event=event, status__in=PAID_STATUSES)
     cancellation = {
         "orders": paid.count(),
         "amount": format_money(

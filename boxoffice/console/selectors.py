@@ -10,8 +10,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from boxoffice.events.models import Event
-from boxoffice.sales.models import Order, OrderItem
-from boxoffice.sales.reports import PAID_STATUSES
+from boxoffice.sales.models import PAID_STATUSES, Order, OrderItem
 
 UPCOMING_STATUSES = (Event.Status.DRAFT, Event.Status.ON_SALE, Event.Status.PAUSED)
 

@@ -175,6 +175,11 @@ class Order(models.Model):
         return DISPUTE_LABELS.get(self.dispute_status, self.dispute_status.replace("_", " "))
 
 
+# Paid and not wholly given back: its tickets admit, reports count its money, it can be refunded.
+# The one definition; the check-in manifest's SQL takes it as a parameter.
+PAID_STATUSES = (Order.Status.PAID, Order.Status.PARTIALLY_REFUNDED)
+
+
 class OrderItem(models.Model):
     """One seat of an order with its price broken down: price - discount + fee (+ tax when
     exclusive) = total. Refunds are per item."""

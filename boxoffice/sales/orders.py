@@ -25,7 +25,15 @@ from boxoffice.events.models import Event, EventSeat, TicketType
 from boxoffice.events.pricing import prices_in_force, resolve_price
 from boxoffice.events.refund_policy import refund_percent
 from boxoffice.sales import money
-from boxoffice.sales.models import DISPUTE_FINAL, Hold, Order, OrderItem, PromoCode, Refund
+from boxoffice.sales.models import (
+    DISPUTE_FINAL,
+    PAID_STATUSES,
+    Hold,
+    Order,
+    OrderItem,
+    PromoCode,
+    Refund,
+)
 from boxoffice.sales.order_access import new_order_code, new_secret_nonce, normalize_order_code
 from boxoffice.sales.services import check_hold_live, held_seats
 from seatmaps.models import new_uid
@@ -402,7 +410,7 @@ def orders_past_window(now: datetime | None = None) -> list[Order]:
 # --- refunds and cancellations --------------------------------------------------------------
 
 
-REFUNDABLE = (Order.Status.PAID, Order.Status.PARTIALLY_REFUNDED)
+REFUNDABLE = PAID_STATUSES  # refundable exactly while paid
 
 
 def _new_refund_uid() -> str:

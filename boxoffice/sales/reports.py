@@ -19,10 +19,8 @@ from django.db.models.functions import Coalesce, Now, TruncDate
 
 from boxoffice.events.models import Event, EventSeat
 from boxoffice.events.pricing import map_categories
-from boxoffice.sales.models import Order, OrderItem
+from boxoffice.sales.models import PAID_STATUSES, Order, OrderItem
 from boxoffice.sales.order_access import normalize_order_code
-
-PAID_STATUSES = (Order.Status.PAID, Order.Status.PARTIALLY_REFUNDED)
 
 ORDER_LIST_FIELDS = (
     *("code", "status", "email", "name", "currency", "created_at", "paid_at", "disputed_at"),
