@@ -139,6 +139,14 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         return error_response(
             422, "invalid_characters", "The request contains a NUL character, which is not allowed."
         )
+    if isinstance(exc, DataError) and isinstance(
+        exc.__cause__, psycopg.errors.NumericValueOutOfRange
+    ):
+        # A number past its column's range (e.g. a promo code's value past integer): the
+        # database's range is the rule, so it is the one place that knows every column.
+        return error_response(
+            422, "out_of_range", "A number in the request is too large or too small."
+        )
     logger.exception("unhandled error in %s %s", request.method, request.path)
     return error_response(500, "server_error", "Something went wrong on our side.")
 

@@ -148,7 +148,9 @@ def test_organizer_api_never_answers_5xx(site):
     checkin = schema.include(path_regex="^/api/v1/checkin/")
     failures += _fuzz(client, checkin, host=host, examples=100, ids=ids,
                       headers={"Authorization": f"Device {door.tokens[0]}"})  # fmt: skip
-    failures += _fuzz(client, schema, host=host, examples=300, ids=ids,
+    # Revoking its own token would leave the admin's remaining requests at 401.
+    admin = schema.exclude(method="DELETE", path_regex=r"/tokens/\{token_id\}$")
+    failures += _fuzz(client, admin, host=host, examples=300, ids=ids,
                       headers={"Authorization": f"Bearer {token}"})  # fmt: skip
     assert not failures, "\n".join(failures)
 

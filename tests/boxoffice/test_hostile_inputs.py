@@ -241,3 +241,12 @@ def test_nul_in_query_strings_is_dropped(shop, admin, path):
 
 def test_nul_in_api_paths_is_404(shop):
     assert_refused(shop.client.get(f"/api/v1/events/{shop.event.uid}%00"), 404)
+
+
+@pytest.mark.parametrize("field", ["value", "max_uses"])
+def test_numbers_past_their_column_are_422(shop, admin, field):
+    body = {"code": "BIG", "kind": "fixed", "value": 100, field: 2**40}
+    answer = admin.post(
+        f"/api/v1/events/{shop.event.uid}/promo-codes", body, content_type="application/json"
+    )
+    assert assert_refused(answer, 422)["code"] == "out_of_range"
