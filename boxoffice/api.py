@@ -1,16 +1,18 @@
 """The two JSON APIs: `/api/v1/` on organizer sites and `/api/platform/` on the platform site.
 
 Each app contributes one Router; this module only mounts them. Errors take one shape on both
-(boxoffice.api_errors).
+(boxoffice.api_errors), and their OpenAPI documents say so for every operation, with its
+credentials (boxoffice.openapi).
 """
 
-from ninja import NinjaAPI, Swagger
+from ninja import Swagger
 
 from boxoffice.api_errors import install_error_handlers
 from boxoffice.audit.api import router as audit_router
 from boxoffice.events.api import router as events_router
 from boxoffice.events.pricing_api import router as pricing_router
 from boxoffice.inputs import CheckedParser
+from boxoffice.openapi import DocumentedAPI
 from boxoffice.payments.api import router as payments_router
 from boxoffice.payments.platform_api import router as payments_platform_router
 from boxoffice.sales.api import router as sales_router
@@ -30,7 +32,8 @@ def _docs() -> Swagger:
     return Swagger(settings={"validatorUrl": None})
 
 
-api_v1 = NinjaAPI(
+api_v1 = DocumentedAPI(
+    organizer_site=True,
     title="Boxoffice organizer API",
     version="1",
     description=(
@@ -55,7 +58,8 @@ api_v1.add_router("/", payments_router)
 api_v1.add_router("/", reports_router)
 install_error_handlers(api_v1)
 
-platform_api = NinjaAPI(
+platform_api = DocumentedAPI(
+    organizer_site=False,
     title="Boxoffice platform API",
     version="1",
     description=(
