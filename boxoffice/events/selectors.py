@@ -129,3 +129,22 @@ def availability(event: Event) -> tuple[str, str]:
         statuses = cursor.fetchone()[0] or ""
     etag = hashlib.blake2b(statuses.encode(), digest_size=12).hexdigest()
     return statuses, etag
+
+
+def section_names(event: Event) -> dict[str, str]:
+    """Section key -> the name people read ("stalls-c" -> "Stalls Centre"), from the event's
+    published seat-map version (seated sections and standing areas alike)."""
+    from seatmaps.models import VersionArea, VersionSeat
+
+    names = dict(
+        VersionSeat.objects.filter(version_id=event.seat_map_version_id)
+        .order_by()
+        .values_list("section", "section_name")
+        .distinct()
+    )
+    names.update(
+        VersionArea.objects.filter(version_id=event.seat_map_version_id).values_list(
+            "section", "section_name"
+        )
+    )
+    return names

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from boxoffice.events.models import Event
-from boxoffice.events.selectors import event_by_id
+from boxoffice.events.selectors import event_by_id, section_names
 from boxoffice.payments import flows
 from boxoffice.payments.schemas import (
     CheckoutIn,
@@ -148,9 +148,10 @@ def quote(request: HttpRequest, token: str, payload: QuoteIn) -> dict:
         promo_code=payload.promo_code,
     )
     event, breakdown = hold.event, quote.breakdown
+    names = section_names(event)
     items = [
         {
-            "seat": seat.ref, "label": orders.seat_label(seat), "notes": seat.notes(),
+            "seat": seat.ref, "label": orders.seat_label(seat, names), "notes": seat.notes(),
             "category": seat.category,
             "ticket_type": quote.ticket_types[seat.ref].code,
             "ticket_type_name": quote.ticket_types[seat.ref].name, "price": amounts.price,

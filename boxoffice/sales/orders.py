@@ -24,6 +24,7 @@ from boxoffice.errors import Conflict, DomainError, Gone, Invalid, NotFound
 from boxoffice.events.models import Event, EventSeat, TicketType
 from boxoffice.events.pricing import prices_in_force, resolve_price
 from boxoffice.events.refund_policy import refund_percent
+from boxoffice.events.selectors import section_names
 from boxoffice.sales import money
 from boxoffice.sales.models import (
     DISPUTE_FINAL,
@@ -147,10 +148,15 @@ def _break_down(event: Event, prices: list[int], promo: PromoCode | None) -> mon
     )
 
 
-def seat_label(seat: EventSeat) -> str:
+def seat_label(seat: EventSeat, names: dict[str, str] | None = None) -> str:
+    """A place as people read it: "Stalls Centre, row E, seat 108" (the section's name from
+    the seat map, never its key), or "Floor, standing". Stored on the order item, so every
+    surface showing the item (quotes, order and ticket pages, emails, CSV, door) says the same."""
+    names = names if names is not None else section_names(seat.event)
+    section = names.get(seat.section) or seat.section
     if seat.kind == EventSeat.Kind.SPOT:
-        return f"{seat.section}, standing"
-    return f"{seat.section}, row {seat.row}, seat {seat.label}"
+        return f"{section}, standing"
+    return f"{section}, row {seat.row}, seat {seat.label}"
 
 
 def place_order(
@@ -190,9 +196,10 @@ def place_order(
             provider=provider if breakdown.total else NO_PAYMENT, promo=promo,
             breakdown=breakdown, expires_at=now + PAYMENT_WINDOW,
         )  # fmt: skip
+        names = section_names(event)
         OrderItem.objects.bulk_create(
             OrderItem(
-                order=order, seat=seat, ref=seat.ref, label=seat_label(seat),
+                order=order, seat=seat, ref=seat.ref, label=seat_label(seat, names),
                 category=seat.category, ticket_type=types[seat.ref].code,
                 ticket_type_name=types[seat.ref].name, price=amounts.price,
                 discount=amounts.discount, fee=amounts.fee, tax=amounts.tax, total=amounts.total,

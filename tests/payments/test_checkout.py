@@ -60,7 +60,7 @@ def test_the_customer_sees_the_order_with_its_secret_and_nobody_without_it():
     code, secret = answer["order_code"], answer["order_secret"]
     mine = shop.client.get(f"/api/v1/orders/{code}?secret={secret}")
     assert mine.status_code == 200
-    assert plain(mine.json())["items"][0]["label"] == "stalls, row C, seat 3"
+    assert plain(mine.json())["items"][0]["label"] == "Stalls, row C, seat 3"
     wrong = shop.client.get(f"/api/v1/orders/{code}?secret=nope")
     assert wrong.status_code == 404 and plain(wrong.json())["code"] == "order_not_found"
     anonymous = shop.client.get(f"/api/v1/orders/{code}")

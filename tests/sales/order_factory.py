@@ -15,6 +15,7 @@ from django.utils import timezone
 from boxoffice.events.models import Event, EventSeat
 from boxoffice.sales.models import Hold, Order, OrderItem
 from boxoffice.sales.order_access import new_order_code
+from boxoffice.sales.orders import seat_label
 
 PRICES = {"adult": 5000, "child": 2500}
 TYPE_NAMES = {"adult": "Adult", "child": "Child"}
@@ -94,8 +95,8 @@ def make_order(
     )
     OrderItem.objects.bulk_create(
         OrderItem(
-            order=order, seat=seat, ref=seat.ref, label=f"{seat.section}, row {seat.row}, seat "
-            f"{seat.label}", category=seat.category, ticket_type=ticket_type,
+            order=order, seat=seat, ref=seat.ref, label=seat_label(seat), category=seat.category,
+            ticket_type=ticket_type,
             ticket_type_name=TYPE_NAMES[ticket_type], price=price, discount=discount, fee=fee,
             tax=tax, total=line_total,
             status=item_status if seat.ref in refunded_seats else OrderItem.Status.ACTIVE,

@@ -206,9 +206,9 @@ def test_csv_has_one_row_per_ticket(org, sales):
     assert len(rows) == 9  # 2 + 3 + 1 + 1 + 1 + 1 items
     partial = [row for row in rows if row["name"] == "Bo Partial"]
     assert [(r["seat"], r["item_status"], r["total"], r["order_refunded"]) for r in partial] == [
-        ("stalls, row B, seat 1", "active", "50.00", "50.00"),
-        ("stalls, row B, seat 2", "active", "50.00", "50.00"),
-        ("stalls, row B, seat 3", "refunded", "50.00", "50.00"),
+        ("Stalls, row B, seat 1", "active", "50.00", "50.00"),
+        ("Stalls, row B, seat 2", "active", "50.00", "50.00"),
+        ("Stalls, row B, seat 3", "refunded", "50.00", "50.00"),
     ]  # fmt: skip
     first_paid = next(row for row in rows if row["order_code"] == "PAID2345")
     assert first_paid["paid_at"] == "2025-03-02T00:30:00+01:00"  # the event's zone
