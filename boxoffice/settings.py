@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "boxoffice.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # No connection to be had: 503 with Retry-After, before anything needs the database.
+    "boxoffice.busy.DatabaseBusyMiddleware",
     "boxoffice.middleware.OrganizerHostMiddleware",
     "boxoffice.middleware.UnstorableTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
