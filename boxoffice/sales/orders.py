@@ -538,27 +538,31 @@ class CancellationTerms:
         return self.refusal is None
 
 
-def cancellation_terms(order: Order, at: datetime | None = None) -> CancellationTerms:
-    """The terms of a self-service cancellation of the whole order at `at` (default now)."""
-    at = at or _now()
-    percent = refund_percent(order.event.refund_policy, starts_at=order.event.starts_at, at=at)
-    remaining = sum(item.total for item in order.items.all() if item.status == "active")
-    amount = money.refund_share(remaining, percent)
-    refusal: DomainError | None = None
+def _cancellation_refusal(order: Order, at: datetime, percent: int) -> DomainError | None:
     if order.status not in REFUNDABLE:
-        refusal = Conflict("This order cannot be cancelled.", code="order_not_cancellable")
-    elif order.event.starts_at <= at:
-        refusal = Gone(
+        return Conflict("This order cannot be cancelled.", code="order_not_cancellable")
+    if order.event.starts_at <= at:
+        return Gone(
             "The event has started: orders can no longer be cancelled.", code="event_started"
         )
-    elif percent == 0:
-        refusal = Conflict(
+    if percent == 0:
+        return Conflict(
             "The refund policy no longer allows cancelling this order.",
             code="refund_policy_closed",
             policy=order.event.refund_policy,
         )
-    return CancellationTerms(percent=percent if refusal is None else 0,
-                             amount=amount if refusal is None else 0, refusal=refusal)  # fmt: skip
+    return None
+
+
+def cancellation_terms(order: Order, at: datetime | None = None) -> CancellationTerms:
+    """The terms of a self-service cancellation of the whole order at `at` (default now)."""
+    at = at or _now()
+    percent = refund_percent(order.event.refund_policy, starts_at=order.event.starts_at, at=at)
+    refusal = _cancellation_refusal(order, at, percent)
+    if refusal is not None:
+        return CancellationTerms(percent=0, amount=0, refusal=refusal)
+    remaining = sum(item.total for item in order.items.all() if item.status == "active")
+    return CancellationTerms(percent=percent, amount=money.refund_share(remaining, percent))
 
 
 def cancel_by_customer(*, order: Order) -> Refund | None:
@@ -567,14 +571,14 @@ def cancel_by_customer(*, order: Order) -> Refund | None:
     terms = cancellation_terms(order)
     if terms.refusal is not None:
         raise terms.refusal
-    percent, amount = terms.percent, terms.amount
+    why = f"{terms.percent}% under the refund policy"
     return refund_items(
         order=order,
         actor=Actor.system(f"customer {order.email}"),
         reason=Refund.Reason.CUSTOMER_CANCELLATION,
-        amount=amount,
-        note=f"{percent}% under the refund policy",
-        message=f"{percent}% under the refund policy",
+        amount=terms.amount,
+        note=why,
+        message=why,
         final_status=Order.Status.CANCELLED,
     )
 
