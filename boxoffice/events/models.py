@@ -137,7 +137,7 @@ class EventSeat(models.Model):
     seat_index = models.PositiveIntegerField(
         help_text="Left-to-right place in its row (adjacency for best available)."
     )
-    rank = models.FloatField(help_text="Distance to the focal point: lower is better.")
+    rank = models.FloatField(help_text="How good the seat is, lower is better (events/ranking.py).")
     # Copied from the published seat map (seatmaps.VersionSeat); never set on GA spots.
     accessible = models.BooleanField(default=False, help_text="A wheelchair space.")
     companion = models.BooleanField(

@@ -16,6 +16,7 @@ from boxoffice.actors import Actor
 from boxoffice.audit.services import record_audit
 from boxoffice.errors import Conflict, Invalid
 from boxoffice.events.models import Event, EventSeat
+from boxoffice.events.ranking import Place, rank_seats
 from boxoffice.events.refund_policy import check_policy
 from boxoffice.validators import check_timezone
 from seatmaps.models import SeatMapVersion
@@ -136,8 +137,8 @@ def create_event(
 
 def _copy_inventory(event: Event, version: SeatMapVersion) -> int:
     """Write the event's EventSeat rows with COPY: seats in document order with their place in
-    the row (gaps skip an index), distance to the focal point and the map's wheelchair,
-    companion and restricted-view flags, then the GA spots."""
+    the row (gaps skip an index), their rank (boxoffice/events/ranking.py) and the map's
+    wheelchair, companion and restricted-view flags, then the GA spots."""
     fields = ("section", "row", "label", "category", "x", "y",
               "accessible", "companion", "restricted_view")  # fmt: skip
     seats = list(version.seats.order_by("position").values_list(*fields))
@@ -156,7 +157,10 @@ def _copy_inventory(event: Event, version: SeatMapVersion) -> int:
             place += 1
     # Read everything before COPY starts: the connection can run nothing else during it.
     areas = list(version.areas.order_by("id").values_list("section", "category", "capacity"))
-    fx, fy = version.focal_x, version.focal_y
+    ranks = rank_seats(
+        [Place(section, row, x, y) for section, row, _label, _category, x, y, *_flags in seats],
+        (version.focal_x, version.focal_y),
+    )
     columns = (
         "event_id, ref, kind, section, row, label, category, position, seat_index, rank, status, "
         "accessible, companion, restricted_view, access_released"
@@ -166,11 +170,10 @@ def _copy_inventory(event: Event, version: SeatMapVersion) -> int:
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY events_eventseat ({columns}) FROM STDIN") as copy,
     ):
-        for index, (section, row, label, category, x, y, *flags) in enumerate(seats):
+        for index, (section, row, label, category, _x, _y, *flags) in enumerate(seats):
             copy.write_row(
                 (event.pk, f"{section}/{row}/{label}", "seat", section, row, label, category,
-                 position, seat_index[index], round(math.hypot(x - fx, y - fy), 2), "available",
-                 *flags, False)
+                 position, seat_index[index], ranks[index], "available", *flags, False)
             )  # fmt: skip
             position += 1
         for section, category, capacity in areas:

@@ -23,10 +23,11 @@ The stated fallback, in order of preference:
    isolated next to a chosen one.
 4. Otherwise `None`: not enough free seats, or none together and splitting is not allowed.
 
-Among blocks of the same rule, the lowest total rank (sum of `rank`, lower is nearer the focal
-point) wins; equal totals go to the lower (section, row, first seat_index). Totals are compared
-exactly (`math.fsum`), so mirror-image blocks tie whatever the order of the candidates, and the
-answer depends only on the set of candidates, never on their order.
+Among blocks of the same rule, the lowest total rank (sum of `rank`, lower is better: the rule
+is boxoffice/events/ranking.py, applied when an event's inventory is made) wins; equal totals
+go to the lower (section, row, first seat_index). Totals are compared exactly (`math.fsum`), so
+mirror-image blocks tie whatever the order of the candidates, and the answer depends only on the
+set of candidates, never on their order.
 
 Accessible seating (`choose_accessible`) is a separate rule: one wheelchair space and
 `quantity - 1` seats beside it in the same free run, companion seats before other seats, then the
