@@ -8,8 +8,10 @@ nothing is announced for a claim that is rolled back, and it is sent at commit.
 
 `SeatChanges` keeps one psycopg async connection that LISTENs on that channel while at least one
 stream is open (and a little longer), and hands each notification to the queues of the streams
-watching that schema and event. Streams cost no database connection of their own. When the
-connection drops, every stream is told to `reset` (fetch the snapshot again) and it reconnects.
+watching that schema and event. `connected` is set exactly while LISTEN is in place: a stream
+says `ready` only then (stream.py), so nothing committed after `ready` goes unannounced. Streams
+cost no database connection of their own. When the connection drops, every stream is told to
+`reset` (fetch the snapshot again) and it reconnects.
 """
 
 import asyncio
@@ -142,6 +144,9 @@ class SeatChanges:
                             parsed = parse(notify.payload)
                             if parsed is not None:
                                 self._deliver(*parsed)
+                    # Before closing (which awaits): a stream opening meanwhile must not take
+                    # this connection for one that listens.
+                    self.connected.clear()
             except psycopg.Error as error:
                 logger.warning("seat changes: connection lost (%s); reconnecting", error)
                 self._reset_all()

@@ -8,8 +8,13 @@ same rules as the rest of the site: unknown host or event 404, suspended organiz
 not streamed.
 
 Messages:
-- `ready` once subscribed, and `reset` when changes may have been missed: fetch the snapshot
-  (`/events/{id}/availability`, ETag) again;
+- `ready` once the process's LISTEN is in place for this stream, so that every change committed
+  after it arrives here: fetch the snapshot (`/events/{id}/availability`, ETag) then. Sent any
+  earlier (on subscribing, while the listener still connects), a change committed in between
+  would be neither in that snapshot nor announced. When LISTEN cannot be had within
+  `READY_WAIT_SECONDS` the stream ends without `ready`: the page polls and EventSource retries;
+- `reset` when changes may have been missed (the LISTEN connection dropped, a slow client):
+  fetch the snapshot again;
 - `seats` with `<position><letter>,...` (letters as in the snapshot), or `*` for "too many to
   list, fetch the snapshot";
 - a comment every 15 s keeps proxies from closing an idle stream; after `STREAM_SECONDS` the
@@ -29,7 +34,7 @@ from django.db import close_old_connections, connection
 from django.db.models import Q
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from boxoffice.shop.live import RESET, close_seat_changes, seat_changes
+from boxoffice.shop.live import RESET, SeatChanges, close_seat_changes, seat_changes
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -38,6 +43,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 STREAM_PATH = re.compile(r"^/api/v1/events/(?P<event>[A-Za-z0-9_-]{1,80})/availability/stream$")
 KEEPALIVE_SECONDS = 15.0
+READY_WAIT_SECONDS = 10.0  # how long a stream waits for the LISTEN connection before `ready`
 STREAM_SECONDS = 600.0
 RETRY_MS = 2000
 LOOKUP_CACHE_SECONDS = 30.0
@@ -151,7 +157,16 @@ async def availability_stream(scope: Scope, receive: Receive, send: Send, identi
                     ],
                 }
             )
-            await _body(send, f"retry: {RETRY_MS}\nevent: ready\ndata: \n\n")
+            await _body(send, f"retry: {RETRY_MS}\n\n")
+            if not await _listening(hub, disconnected):
+                if not disconnected.is_set():
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+            # What the queue holds (at least the listener's reset on connecting) predates `ready`,
+            # and the snapshot the client fetches on `ready` covers it.
+            while not queue.empty():
+                queue.get_nowait()
+            await _body(send, "event: ready\ndata: \n\n")
             deadline = time.monotonic() + STREAM_SECONDS
             while not disconnected.is_set() and time.monotonic() < deadline:
                 getter = asyncio.ensure_future(queue.get())
@@ -174,6 +189,20 @@ async def availability_stream(scope: Scope, receive: Receive, send: Send, identi
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
     finally:
         watcher.cancel()
+
+
+async def _listening(hub: SeatChanges, disconnected: asyncio.Event) -> bool:
+    """Wait until the hub LISTENs (True), the client leaves or READY_WAIT_SECONDS pass."""
+    if hub.connected.is_set():
+        return True
+    waiters = {
+        asyncio.ensure_future(hub.connected.wait()),
+        asyncio.ensure_future(disconnected.wait()),
+    }
+    await asyncio.wait(waiters, timeout=READY_WAIT_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+    for waiter in waiters:
+        waiter.cancel()
+    return hub.connected.is_set() and not disconnected.is_set()
 
 
 async def _body(send: Send, text: str) -> None:

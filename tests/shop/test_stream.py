@@ -2,14 +2,16 @@
 database, the end of the stream on disconnect, and Django for every other path."""
 
 import asyncio
+import threading
 
+import psycopg
 import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
 from boxoffice.sales import services
 from boxoffice.shop import stream
-from boxoffice.shop.live import close_seat_changes
+from boxoffice.shop.live import close_seat_changes, seat_changes
 from tests.factories import make_organizer
 from tests.reservations import on_sale_event
 
@@ -37,9 +39,12 @@ def scope(path: str, host: str = "streama.localhost") -> dict:
     return {"type": "http", "method": "GET", "path": path, "headers": [(b"host", host.encode())]}
 
 
-async def request(path: str, host: str = "streama.localhost", *, until: str = "", act=None):
+async def request(
+    path: str, host: str = "streama.localhost", *, until: str = "", act=None, at_ready=None
+):
     """Run one request; collect what is sent until `until` appears in the body, then
-    disconnect (after running `act` once the stream is ready)."""
+    disconnect (after running `act` once the stream is ready). `at_ready` (a list) gets
+    whether this loop's listener was LISTENing when `ready` was sent."""
     app = stream.with_availability_streams(django_stand_in)
     disconnect = asyncio.Event()
     sent: list[dict] = []
@@ -54,13 +59,16 @@ async def request(path: str, host: str = "streama.localhost", *, until: str = ""
         if message["type"] == "http.response.body":
             body.append(message.get("body", b"").decode())
             text = "".join(body)
+            if at_ready is not None and "event: ready" in text and not at_ready:
+                at_ready.append(seat_changes().connected.is_set())
             if act is not None and "event: ready" in text and not getattr(act, "done", False):
                 act.done = True
                 await asyncio.to_thread(act)
             if until and until in text:
                 disconnect.set()
 
-    await asyncio.wait_for(app(scope(path, host), receive, send), 10)
+    # A bound against a hang, generous for a loaded machine.
+    await asyncio.wait_for(app(scope(path, host), receive, send), 30)
     await close_seat_changes()
     return sent[0]["status"], "".join(body), dict(sent[0]["headers"])
 
@@ -89,5 +97,50 @@ def test_a_stream_gets_ready_then_the_seats_others_take(shop):
     path = f"/api/v1/events/{event.slug}/availability/stream"
     status, body, headers = asyncio.run(request(path, until="event: seats", act=take))
     assert status == 200 and headers[b"content-type"].startswith(b"text/event-stream")
-    assert body.startswith("retry: 2000\nevent: ready\n")
+    assert body.startswith("retry: 2000\n\nevent: ready\n")
     assert "event: seats\ndata: 1h\n\n" in body  # stalls/A/2 is position 1
+
+
+def test_ready_waits_for_the_listener_so_no_change_falls_between(shop, monkeypatch):
+    """A stream used to say `ready` on subscribing, while the process's LISTEN connection was
+    still being made: a seat taken in between was in neither the snapshot the page fetched on
+    `ready` nor the stream (the cause of this file's flaky failure under xdist, where a loaded
+    machine connects slowly). Here the listener's connection gets through only after such a
+    seat is taken (or after 3 s, when nothing takes one before `ready`)."""
+    organizer, event = shop
+    taken = threading.Event()
+    connect = psycopg.AsyncConnection.connect
+
+    async def slow_connect(*args, **kwargs):
+        await asyncio.to_thread(taken.wait, 3)
+        return await connect(*args, **kwargs)
+
+    monkeypatch.setattr(psycopg.AsyncConnection, "connect", slow_connect)
+
+    def take():
+        with schema_context(organizer.schema_name):
+            services.start_hold_with_seats(event_id=event.uid, refs=["stalls/A/3"])
+        connection.close()
+        taken.set()
+
+    path = f"/api/v1/events/{event.uid}/availability/stream"
+    at_ready: list[bool] = []
+    _status, body, _ = asyncio.run(request(path, until="event: seats", act=take, at_ready=at_ready))
+    assert at_ready == [True]
+    assert "event: seats\ndata: 2h\n\n" in body
+    assert "event: reset" not in body  # the listener's reset on connecting predates `ready`
+
+
+def test_without_a_listener_the_stream_ends_before_ready(shop, monkeypatch):
+    """No LISTEN connection to be had (the database refuses): no `ready` (the page would stop
+    polling and say "Live"); the stream ends, the page polls and EventSource comes back."""
+    _organizer, event = shop
+
+    async def refused(*args, **kwargs):
+        raise psycopg.OperationalError("too many clients")
+
+    monkeypatch.setattr(psycopg.AsyncConnection, "connect", refused)
+    monkeypatch.setattr(stream, "READY_WAIT_SECONDS", 0.5)
+    path = f"/api/v1/events/{event.uid}/availability/stream"
+    status, body, _ = asyncio.run(request(path))
+    assert status == 200 and body == "retry: 2000\n\n"
