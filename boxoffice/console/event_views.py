@@ -22,7 +22,7 @@ from boxoffice.events.models import Event
 from boxoffice.payments import flows
 from boxoffice.sales import reports
 from boxoffice.sales.models import PAID_STATUSES, Order
-from boxoffice.times import format_time, local, typed_time, zone_label
+from boxoffice.times import format_time, local, typed_time, zone_label, zone_of
 from seatmaps.models import SeatMap, SeatMapVersion
 
 TIME_FIELDS = ("starts_at", "ends_at", "sales_start", "sales_end")
@@ -364,7 +364,7 @@ def _parse_named_lines(text: str, *, with_until: bool, zone: zoneinfo.ZoneInfo) 
 def event_prices(request: HttpRequest, event_id: str) -> HttpResponse:
     event = _event(event_id)
     currency = request.tenant.currency
-    zone = zoneinfo.ZoneInfo(event.timezone)
+    zone = zone_of(event)
     table = pricing.price_table(event=event)
     errors: list[str] = []
     if request.method == "POST":

@@ -1,7 +1,6 @@
 """Reads for the console's pages that no API answers yet: the dashboard's organizer-wide sums.
 Per-event numbers come from boxoffice.sales.reports, as the reports API serves them."""
 
-import zoneinfo
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -11,6 +10,7 @@ from django.utils import timezone
 
 from boxoffice.events.models import Event
 from boxoffice.sales.models import PAID_STATUSES, Order, OrderItem
+from boxoffice.times import zone_of
 
 UPCOMING_STATUSES = (Event.Status.DRAFT, Event.Status.ON_SALE, Event.Status.PAUSED)
 
@@ -29,7 +29,7 @@ def _sales(orders: QuerySet[Order]) -> dict[str, int]:
 
 def sales_summary(*, zone_name: str, now: datetime | None = None) -> dict[str, Any]:
     """Today's (the organizer's local day) and all-time sales of every ever-paid order."""
-    zone = zoneinfo.ZoneInfo(zone_name)
+    zone = zone_of(zone_name)
     now = now or timezone.now()
     start_of_day = datetime.combine(now.astimezone(zone).date(), time.min, tzinfo=zone)
     ever_paid = Order.objects.filter(paid_at__isnull=False)
@@ -43,7 +43,7 @@ def daily_revenue(
     *, zone_name: str, days: int = 30, now: datetime | None = None
 ) -> list[dict[str, Any]]:
     """Net revenue of orders paid on each of the last `days` local days, zeros included."""
-    zone = zoneinfo.ZoneInfo(zone_name)
+    zone = zone_of(zone_name)
     today = (now or timezone.now()).astimezone(zone).date()
     first = today - timedelta(days=days - 1)
     rows = (

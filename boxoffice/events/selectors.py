@@ -41,6 +41,26 @@ def _starts_after(events: QuerySet[Event], moment: datetime, *, before: bool) ->
     return events.alias(local_start=local_start).filter(**{f"local_start__{lookup}": bound})
 
 
+def _on_local_days(events: QuerySet[Event], now: datetime, days: int) -> QuerySet[Event]:
+    """Events starting on one of `days` days from today, where today and days are each event's
+    own (its zone's date at `now`): at 10:00 on 10 March in Los Angeles, an event there at 23:30
+    that evening is today, though it is 11 March in UTC; in Auckland it is already 11 March."""
+    local_date = Cast(
+        Func(F("timezone"), F("starts_at"), function="timezone", output_field=_WallClock()),
+        output_field=models.DateField(),
+    )
+    local_today = Cast(
+        Func(F("timezone"), Value(now), function="timezone", output_field=_WallClock()),
+        output_field=models.DateField(),
+    )
+    # date + integer is a date in PostgreSQL.
+    last = Func(local_today, Value(days), template="(%(expressions)s)", arg_joiner=" + ",
+                output_field=models.DateField())  # fmt: skip
+    return events.alias(local_date=local_date, local_today=local_today, last_day=last).filter(
+        local_date__gte=F("local_today"), local_date__lt=F("last_day")
+    )
+
+
 def event_by_id(identifier: str, *, include_unpublished: bool = False) -> Event:
     """An event by its id (`evt_…`) or slug. Drafts exist only for the organizer's people."""
     # The version's document and the map's draft are megabytes of JSON for a big map: never load
@@ -70,7 +90,10 @@ def listed_events(
     price_max: int | None = None,
     text: str | None = None,
     statuses: tuple[str, ...] = LISTED_STATUSES,
+    local_days: tuple[datetime, int] | None = None,
 ) -> QuerySet[Event]:
+    """`local_days` = (now, n): starting on one of n days from today where each event happens
+    (today, the next 7 days), see `_on_local_days`."""
     events = Event.objects.select_related("venue").filter(status__in=statuses)
     if category:
         events = events.filter(category=category)
@@ -80,6 +103,8 @@ def listed_events(
         events = _starts_after(events, starts_after, before=False)
     if starts_before:
         events = _starts_after(events, starts_before, before=True)
+    if local_days:
+        events = _on_local_days(events, *local_days)
     # An event matches a price range when some ticket falls inside it.
     if price_min is not None:
         events = events.filter(max_price__gte=price_min)

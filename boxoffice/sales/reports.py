@@ -9,7 +9,6 @@ Money rules (all amounts in minor units):
   was kept from cancellations (a customer cancelling under a 50% policy leaves half its money).
 """
 
-import zoneinfo
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
@@ -21,6 +20,7 @@ from boxoffice.events.models import Event, EventSeat
 from boxoffice.events.pricing import map_categories
 from boxoffice.sales.models import PAID_STATUSES, Order, OrderItem
 from boxoffice.sales.order_access import normalize_order_code
+from boxoffice.times import zone_of
 
 ORDER_LIST_FIELDS = (
     *("code", "status", "email", "name", "currency", "created_at", "paid_at", "disputed_at"),
@@ -114,7 +114,7 @@ def _daily(
 def event_report(event: Event) -> dict[str, Any]:
     """Revenue, tickets, occupancy by category, ticket types, orders by status and daily sales
     of one event, in four queries. Days are the event's local dates of payment."""
-    zone = zoneinfo.ZoneInfo(event.timezone)
+    zone = zone_of(event)
     seats = _seat_counts(event)
 
     # Tickets still sold, by category, ticket type and day paid.

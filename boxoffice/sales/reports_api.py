@@ -2,7 +2,6 @@
 data in bulk (the CSV)."""
 
 import csv
-import zoneinfo
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
@@ -21,7 +20,7 @@ from boxoffice.inputs import Pagination
 from boxoffice.money_api import CurrencyScope, MinorAmount
 from boxoffice.sales import reports
 from boxoffice.sales.models import Order
-from boxoffice.times import format_time
+from boxoffice.times import format_time, zone_of
 from tenants.permissions import require_role
 from tenants.roles import Role
 
@@ -213,7 +212,7 @@ def export_orders(request: HttpRequest, filters: Query[OrderFilters]) -> Streami
     require_role(request, Role.ADMIN)
     chosen = _filters(filters)
     organizer = request.tenant
-    zone = zoneinfo.ZoneInfo(organizer.timezone)
+    zone = zone_of(organizer)
     rows = reports.order_export_rows(**chosen).iterator(chunk_size=EXPORT_CHUNK)
     response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
     parts = [organizer.slug, "orders"]

@@ -28,11 +28,13 @@ def event_listing(
     starts_before: datetime | None = None,
     price_max: int | None = None,
     text: str | None = None,
+    local_days: tuple[datetime, int] | None = None,
 ) -> QuerySet[Event]:
     return listed_events(
         category=category,
         starts_after=starts_after,
         starts_before=starts_before,
+        local_days=local_days,
         price_max=price_max,
         text=text,
     ).only(

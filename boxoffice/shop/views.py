@@ -1,8 +1,6 @@
 """The customer shop on an organizer's site: the event list, event pages with the live seat map,
 and (with boxoffice.payments.views.order_page) the order's calendar file and cancellation."""
 
-import zoneinfo
-from datetime import datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -41,15 +39,8 @@ def _amount(value: str | None, currency: str) -> int | None:
     return to_minor(amount, currency)
 
 
-def _window(when: str, zone: zoneinfo.ZoneInfo) -> tuple[datetime | None, datetime | None]:
-    """`today`, `week`, `month` in the organizer's time zone."""
-    start = timezone.make_aware(
-        datetime.combine(timezone.now().astimezone(zone).date(), time()), zone
-    )
-    days = {"today": 1, "week": 7, "month": 30}.get(when)
-    if days is None:
-        return None, None
-    return start, start + timedelta(days=days)
+# How many days from today (each event's own today, in its zone) a date filter spans.
+WHEN_DAYS = {"today": 1, "week": 7, "month": 30}
 
 
 @require_GET
@@ -63,18 +54,20 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "price_max": request.GET.get("price_max", ""),
         "q": request.GET.get("q", "").strip()[:100],
     }
-    starts_after, starts_before = _window(filters["when"], zoneinfo.ZoneInfo(organizer.timezone))
+    now = timezone.now()
+    days = WHEN_DAYS.get(filters["when"])
     price_max = _amount(filters["price_max"], organizer.currency)
     events = list(
         selectors.event_listing(
             category=filters["category"] or None,
-            starts_after=starts_after or timezone.now(),
-            starts_before=starts_before,
+            # A date filter starts at midnight where each event is (tonight's show, begun or
+            # not, is today's); without one, what has not begun.
+            starts_after=None if days else now,
+            local_days=(now, days) if days else None,
             price_max=price_max,
             text=filters["q"] or None,
         )[:100]
     )
-    now = timezone.now()
     for event in events:
         event.sales = event.sales_state(now)
     context = {

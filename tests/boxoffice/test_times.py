@@ -1,6 +1,8 @@
 """boxoffice.times: the one rule for shown and typed times."""
 
+import ast
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -41,3 +43,20 @@ def test_typed_times_mean_the_zone_and_dst_gaps_and_repeats_are_refused():
     with pytest.raises(Invalid) as twice:
         typed_time(datetime(2027, 4, 4, 2, 30), "Pacific/Auckland")
     assert twice.value.code == "ambiguous_time"
+
+
+def test_zones_are_made_in_one_place():
+    """Which zone a time is in is decided by `times.zone_of` alone (an event's, a venue's, an
+    organizer's): no other module builds a ZoneInfo, so the rule cannot drift in a copy."""
+    root = Path(__file__).resolve().parents[2]
+    made_elsewhere = []
+    for package in ("boxoffice", "tenants", "seatmaps", "checkin"):
+        for path in sorted((root / package).rglob("*.py")):
+            if path == root / "boxoffice" / "times.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                called = node.func if isinstance(node, ast.Call) else None
+                name = getattr(called, "attr", None) or getattr(called, "id", None)
+                if name == "ZoneInfo":
+                    made_elsewhere.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert made_elsewhere == []
