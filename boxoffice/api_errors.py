@@ -126,6 +126,11 @@ def _contention(exc: Exception) -> bool:
 
 
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Imported here: busy.py builds its answer with this module's error_response.
+    from boxoffice.busy import busy_response, had_no_connection
+
+    if had_no_connection(exc):
+        return busy_response(request)
     if _contention(exc):
         logger.warning("contention in %s %s: %s", request.method, request.path, exc)
         answer = error_response(

@@ -6,19 +6,31 @@ showing customers an error page.
 The connection is opened here, ahead of the organizer lookup, because that is the first place a
 request needs it; once open, the rest of the request uses it. Django turns exceptions raised
 inside later middleware or views into 500 pages before an outer middleware could see them, so
-catching them later would be too late.
+catching them later would be too late. With the connection pool on (settings, DB_POOL_MAX_SIZE)
+this is also where a request waits for a free connection, and where the pool's refusal
+(`PoolTimeout` after DB_POOL_TIMEOUT seconds) becomes the 503. Code that takes a connection later
+in another thread (the availability stream's lookup) or in a view asks `had_no_connection`, as do
+the JSON APIs' error handler and `process_exception` here.
 """
 
 from collections.abc import Callable
 
 from django.db import OperationalError, connection
 from django.http import HttpRequest, HttpResponse
+from psycopg_pool import PoolTimeout, TooManyRequests
 
 from boxoffice.api_errors import error_response
 from boxoffice.http_errors import wants_json
 
 RETRY_AFTER_SECONDS = 2
 BUSY_MESSAGE = "We are very busy right now. Please try again in a few seconds."
+
+
+def had_no_connection(error: BaseException) -> bool:
+    """The pool had no connection to lend (none free within its timeout, or too many waiting),
+    as psycopg_pool raises it or as Django wraps it."""
+    cause = error.__cause__ if isinstance(error, OperationalError) else error
+    return isinstance(cause, PoolTimeout | TooManyRequests)
 
 
 def busy_response(request: HttpRequest) -> HttpResponse:
@@ -48,3 +60,8 @@ class DatabaseBusyMiddleware:
         except OperationalError:
             return busy_response(request)
         return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if had_no_connection(exception):
+            return busy_response(request)
+        return None

@@ -4,6 +4,7 @@ The README's configuration table lists each variable; keep the two in step.
 """
 
 import base64
+import sys
 from pathlib import Path
 
 import environ
@@ -44,6 +45,32 @@ else:
     _database = embedded_db.start(DATA_DIR / "postgres")
 _database["ENGINE"] = "django_tenants.postgresql_backend"
 _database.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+
+# A bounded connection pool per process (Django's, on psycopg_pool): an on-sale burst waits up to
+# DB_POOL_TIMEOUT seconds for one of DB_POOL_MAX_SIZE connections instead of every request opening
+# its own until PostgreSQL refuses ("too many clients": 500s under uvicorn, whose requests each
+# run in a thread of their own), and past that wait gets 503 with Retry-After (boxoffice/busy.py).
+# Reused connections also spare each request a connect. Management commands connect directly:
+# they use one connection at a time, and django-q2's cluster and migrate_schemas' multiprocessing
+# executor fork after using the database, so children would share the parent's pooled sockets.
+DB_POOL_MAX_SIZE = env.int("DB_POOL_MAX_SIZE", default=20)
+DB_POOL_TIMEOUT = env.float("DB_POOL_TIMEOUT", default=5.0)
+_RUNS_A_COMMAND = Path(sys.argv[0]).name in ("manage.py", "django-admin")
+_SERVES_REQUESTS = not _RUNS_A_COMMAND or sys.argv[1:2] == ["runserver"]
+if DB_POOL_MAX_SIZE > 0 and _SERVES_REQUESTS:
+    if _database["CONN_MAX_AGE"]:
+        raise ImproperlyConfigured(
+            "CONN_MAX_AGE must be 0 while the connection pool is on; "
+            "set DB_POOL_MAX_SIZE=0 to keep connections per thread instead"
+        )
+    _database.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(2, DB_POOL_MAX_SIZE),
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": DB_POOL_TIMEOUT,
+        "name": "boxoffice",
+    }
+    # A pooled connection may have died while idle (PostgreSQL restarted): check it when lent.
+    _database["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _database}
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 # Set search_path once per request's tenant instead of before every cursor (the middleware's

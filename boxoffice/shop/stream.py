@@ -30,10 +30,11 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import OperationalError, close_old_connections, connection
 from django.db.models import Q
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from boxoffice.busy import BUSY_MESSAGE, RETRY_AFTER_SECONDS
 from boxoffice.shop.live import RESET, SeatChanges, close_seat_changes, seat_changes
 
 Scope = dict[str, Any]
@@ -51,9 +52,12 @@ _lookups: dict[tuple[str, str], tuple[float, tuple[int, Any]]] = {}
 
 
 class Refusal(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, retry_after: int | None = None
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+        self.retry_after = retry_after
 
 
 def _host(scope: Scope) -> str:
@@ -71,6 +75,11 @@ def _find(hostname: str, identifier: str) -> tuple[str, int]:
 
     close_old_connections()
     try:
+        try:
+            # The same wait for a pooled connection, and the same 503, as any other request.
+            connection.ensure_connection()
+        except OperationalError as error:
+            raise Refusal(503, "service_busy", BUSY_MESSAGE, RETRY_AFTER_SECONDS) from error
         domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
         if domain is None or domain.tenant.schema_name == get_public_schema_name():
             raise Refusal(404, "unknown_site", f"No organizer uses the address {hostname}.")
@@ -102,6 +111,8 @@ async def _lookup(hostname: str, identifier: str) -> tuple[str, int]:
         try:
             outcome = (0, await sync_to_async(_find, thread_sensitive=False)(hostname, identifier))
         except Refusal as refusal:
+            if refusal.retry_after:
+                raise  # busy now, not an answer to remember
             outcome = (1, refusal)
         if len(_lookups) > 10_000:
             _lookups.clear()
@@ -112,15 +123,13 @@ async def _lookup(hostname: str, identifier: str) -> tuple[str, int]:
 
 
 async def _refuse(send: Send, refusal: Refusal) -> None:
-    body = json.dumps({"code": refusal.code, "message": refusal.message, "details": {}}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": refusal.status,
-            "headers": [(b"content-type", b"application/json"), (b"cache-control", b"no-store")],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    details = {"retry_after": refusal.retry_after} if refusal.retry_after else {}
+    body = json.dumps({"code": refusal.code, "message": refusal.message, "details": details})
+    headers = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
+    if refusal.retry_after:
+        headers.append((b"retry-after", str(refusal.retry_after).encode()))
+    await send({"type": "http.response.start", "status": refusal.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body.encode()})
 
 
 async def availability_stream(scope: Scope, receive: Receive, send: Send, identifier: str) -> None:

@@ -21,12 +21,20 @@ def closed_port() -> int:
 
 @pytest.fixture
 def database_gone():
-    """The default connection pointed at a port where nothing listens, for one test."""
+    """The default connection pointed at a port where nothing listens, for one test. With the
+    connection pool on, a fresh pool that cannot fill: its refusal comes after a short wait."""
     connection.close()
-    saved = dict(connection.settings_dict)
+    connection.close_pool()
+    saved = {**connection.settings_dict, "OPTIONS": dict(connection.settings_dict["OPTIONS"])}
     connection.settings_dict.update(HOST="127.0.0.1", PORT=str(closed_port()))
+    if "pool" in saved["OPTIONS"]:
+        connection.settings_dict["OPTIONS"]["pool"] = {
+            **saved["OPTIONS"]["pool"],
+            "timeout": 0.5,
+        }
     yield
     connection.close()
+    connection.close_pool()
     connection.settings_dict.clear()
     connection.settings_dict.update(saved)
 
