@@ -159,6 +159,8 @@ def stack_environment(args: argparse.Namespace, webhook_secret: str) -> dict[str
         "NUM_PROXIES": "1",
         "RATE_LIMIT_HOLDS": "100000000/min",
         "CONN_MAX_AGE": str(args.conn_max_age),
+        # Persistent connections per thread and the pool exclude each other (settings).
+        **({"DB_POOL_MAX_SIZE": "0"} if args.conn_max_age else {}),
         "WEB_CONCURRENCY": str(args.web_workers),
         "JOB_WORKERS": str(args.job_workers),
         "EMAIL_URL": "consolemail://",

@@ -402,6 +402,8 @@ def server_environment(setup: Setup) -> dict[str, str]:
         # each customer is counted as its own address (with 0, all were 127.0.0.1).
         "NUM_PROXIES": "1",
         "CONN_MAX_AGE": str(setup.conn_max_age),
+        # Persistent connections per thread and the pool exclude each other (settings).
+        **({"DB_POOL_MAX_SIZE": "0"} if setup.conn_max_age else {}),
         "WEB_CONCURRENCY": str(setup.workers),
     }
 
@@ -526,11 +528,14 @@ class CustomerConnection:
         self.writer: asyncio.StreamWriter | None = None
 
     async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        return await self.send("POST", path, body)
+
+    async def send(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
         if self.writer is None or self.reader is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         reader, writer = self.reader, self.writer
-        writer.write(b"POST %s HTTP/1.1\r\n%sContent-Length: %d\r\n\r\n%s"
-                     % (path.encode(), self.head, len(body), body))  # fmt: skip
+        writer.write(b"%s %s HTTP/1.1\r\n%sContent-Length: %d\r\n\r\n%s"
+                     % (method.encode(), path.encode(), self.head, len(body), body))  # fmt: skip
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             status = int(head[9:12])

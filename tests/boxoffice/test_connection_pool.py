@@ -1,8 +1,12 @@
 """The connection pool (settings: DB_POOL_MAX_SIZE, DB_POOL_TIMEOUT) on the real database: a pooled
-connection lent to one organizer's request and then to another's reads each one's own schema, and
-a burst larger than the pool waits for a connection or gets 503 with Retry-After, never a 500."""
+connection lent to one organizer's request and then to another's reads each one's own schema; a
+burst larger than the pool waits for a connection or gets 503 with Retry-After, never a 500; the
+availability stream's lookup waits for the pool the same way, and its LISTEN connection is not
+the pool's."""
 
+import asyncio
 import contextlib
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -12,8 +16,10 @@ from django.db import connection
 from django.test import Client
 
 from boxoffice.events import selectors as event_selectors
+from boxoffice.shop import stream
 from tests.factories import host_of, make_organizer
 from tests.reservations import on_sale_event
+from tests.shop.test_stream import request as stream_request
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -26,8 +32,10 @@ def pool_of(size: int, timeout: float) -> Iterator[object]:
     connection.close()
     connection.close_pool()
     options["pool"] = {"min_size": size, "max_size": size, "timeout": timeout}
+    pool = connection.pool
+    pool.open(wait=True)  # Django would open it at the first request; the tests lend from it
     try:
-        yield connection.pool
+        yield pool
     finally:
         connection.close()
         connection.close_pool()
@@ -133,3 +141,29 @@ def test_a_burst_larger_than_the_pool_waits_or_gets_503_never_500(monkeypatch):
     assert refused["Retry-After"] == "2"
     assert refused.json()["code"] == "service_busy"
     assert refused.json()["details"] == {"retry_after": 2}
+
+
+def test_the_availability_stream_waits_for_the_pool_but_listens_beside_it():
+    organizer = make_organizer("pool-stream")
+    event = on_sale_event(organizer, rows=1, seats=2)
+    connection.set_schema_to_public()
+    path = f"/api/v1/events/{event.uid}/availability/stream"
+    stream._lookups.clear()
+
+    def open_stream():
+        return asyncio.run(stream_request(path, host_of(organizer), until="event: ready"))
+
+    with pool_of(1, timeout=0.3) as pool:
+        held = pool.getconn()
+        status, body, headers = open_stream()  # the lookup finds the pool empty
+        assert (status, headers[b"retry-after"]) == (503, b"2")
+        assert json.loads(body)["code"] == "service_busy"
+        pool.putconn(held)
+        assert open_stream()[0] == 200  # the refusal was not remembered
+        # Looked up now (cached), a stream needs no pooled connection: its LISTEN connection
+        # is its own, so it is served while the pool has nothing to lend.
+        held = pool.getconn()
+        status, body, _ = open_stream()
+        pool.putconn(held)
+        assert status == 200 and "event: ready" in body
+    stream._lookups.clear()
