@@ -36,11 +36,8 @@ NOT_FOR_PRODUCTION = {
 
 
 def settings_variables() -> set[str]:
-    return set(
-        re.findall(
-            r"env\.(?:str|bool|int|db_url|email_url)\(\s*\"([A-Z][A-Z0-9_]*)\"", SETTINGS_SOURCE
-        )
-    )
+    reads = r"env\.(?:str|bool|int|float|db_url|email_url)\(\s*\"([A-Z][A-Z0-9_]*)\""
+    return set(re.findall(reads, SETTINGS_SOURCE))
 
 
 def settings_variables_defaulting_to_empty() -> set[str]:
