@@ -63,9 +63,6 @@ async def request(
                 at_ready.append(seat_changes().connected.is_set())
             if act is not None and "event: ready" in text and not getattr(act, "done", False):
                 act.done = True
-                # `ready` comes once subscribed; the LISTEN connection may still be on its way
-                # (then a `reset` follows). Act once it listens, or the change goes unheard.
-                await asyncio.wait_for(seat_changes().connected.wait(), 10)
                 await asyncio.to_thread(act)
             if until and until in text:
                 disconnect.set()
