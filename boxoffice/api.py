@@ -8,7 +8,6 @@ credentials (boxoffice.openapi).
 from ninja import Swagger
 
 from boxoffice.api_errors import install_error_handlers
-from boxoffice.audit.api import router as audit_router
 from boxoffice.events.api import router as events_router
 from boxoffice.events.pricing_api import router as pricing_router
 from boxoffice.inputs import CheckedParser
@@ -21,6 +20,7 @@ from boxoffice.tickets.api import router as tickets_router
 from checkin.api import router as checkin_router
 from seatmaps.api import router as seatmaps_router
 from tenants.api import router as identity_router
+from tenants.audit_api import router as audit_router
 from tenants.auth import OrganizerAuth
 from tenants.platform_api import router as platform_router
 

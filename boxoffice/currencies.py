@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency, get_currency_precision, get_currency_symbol, is_currency
 from django.db import connection
+from django_tenants.utils import get_tenant_model
 
 from boxoffice.errors import Invalid
 
@@ -65,11 +66,13 @@ def current_locale() -> str:
     locale = getattr(tenant, "locale", None)
     if locale:
         return locale
-    from tenants.models import Organizer
-
+    # The tenant model by django-tenants' setting, not by import: this module imports no app.
     schema = getattr(connection, "schema_name", None)
     locale = (
-        Organizer.objects.filter(schema_name=schema).values_list("locale", flat=True).first()
+        get_tenant_model()
+        .objects.filter(schema_name=schema)
+        .values_list("locale", flat=True)
+        .first()
         or DEFAULT_LOCALE
     )
     if tenant is not None:

@@ -16,6 +16,7 @@ from boxoffice.events.models import Event
 from boxoffice.sales.models import PAID_STATUSES
 from boxoffice.tickets.models import Ticket
 from boxoffice.tickets.selectors import check_payload, typed_ticket_code
+from boxoffice.tickets.services import signing_key
 from checkin.credentials import verify_staff_credential
 from checkin.models import Admission, CheckinList, Device, Override, Scan
 from tenants.models import Organizer
@@ -248,6 +249,7 @@ def pair_device(*, code: str) -> tuple[Device, str]:
         device.paired_at = now
         device.last_seen_at = now
         device.save()
+        signing_key()  # a paired device holds the key its event's tickets are signed with
         record_audit(
             actor=device_actor(device),
             action="device.paired",

@@ -91,3 +91,14 @@ class SlugCheckOut(Schema):
 
 class StatusChangeIn(Schema):
     reason: str = Field("", max_length=500)
+
+
+class AuditEntryOut(Schema):
+    id: int
+    actor_kind: str
+    actor_label: str
+    action: str
+    target_type: str
+    target_id: str
+    data: dict[str, Any]
+    created_at: datetime

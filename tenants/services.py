@@ -87,10 +87,6 @@ def provision_organizer(
                     target_id=slug,
                     data={"owner": owner.email},
                 )
-                # Imported here: tickets sits above tenants in the dependency order.
-                from boxoffice.tickets.services import create_signing_key
-
-                create_signing_key(actor=actor)
     except (IntegrityError, ValidationError) as exc:
         # Lost a race for the same slug: the other request's row won the unique index.
         raise Conflict(f"The site name '{slug}' is taken.", code="slug_taken", slug=slug) from exc

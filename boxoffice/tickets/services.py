@@ -32,23 +32,6 @@ def _new_key(status: str) -> SigningKey:
     )
 
 
-def create_signing_key(*, actor: Actor) -> SigningKey:
-    """The organizer's first key (provisioning). A no-op returning the current one if it has
-    one already."""
-    with transaction.atomic():
-        current = SigningKey.objects.filter(status=SigningKey.Status.SIGNING).first()
-        if current is not None:
-            return current
-        key = _new_key(SigningKey.Status.SIGNING)
-        record_audit(
-            actor=actor,
-            action="signing_key.created",
-            target_type="signing_key",
-            target_id=f"{key.key_id:08x}",
-        )
-    return key
-
-
 def rotate_signing_key(*, actor: Actor) -> SigningKey:
     """A new key signs from now on; the old one keeps verifying tickets it signed until it is
     retired."""
@@ -104,16 +87,29 @@ def retire_signing_key(*, key_id: int, actor: Actor) -> SigningKey:
     return key
 
 
-def _signer() -> tuple[SigningKey, Ed25519PrivateKey]:
-    """The key that signs new tickets (made on first use for organizers provisioned before
-    signing keys existed) and its private half."""
+def signing_key() -> SigningKey:
+    """The key that signs new tickets. The organizer's first key is made here, on first use (the
+    first ticket, staff credential or paired device that needs one): the one path that makes
+    it, so provisioning an organizer needs nothing of tickets."""
     key = SigningKey.objects.filter(status=SigningKey.Status.SIGNING).first()
     if key is None:
         try:
             with transaction.atomic():
                 key = _new_key(SigningKey.Status.SIGNING)
+                record_audit(
+                    actor=Actor.system("tickets"),
+                    action="signing_key.created",
+                    target_type="signing_key",
+                    target_id=f"{key.key_id:08x}",
+                )
         except IntegrityError:  # another transaction made it first
             key = SigningKey.objects.get(status=SigningKey.Status.SIGNING)
+    return key
+
+
+def _signer() -> tuple[SigningKey, Ed25519PrivateKey]:
+    """The key that signs new tickets and its private half."""
+    key = signing_key()
     private = keys.decrypt_private_key(
         schema_name=connection.schema_name, key_id=key.key_id, encrypted=key.encrypted_private_key
     )

@@ -21,6 +21,7 @@ from boxoffice.tickets.services import (
     retire_signing_key,
     revoke_tickets,
     rotate_signing_key,
+    signing_key,
 )
 from tests.factories import make_organizer
 from tests.reservations import on_sale_event
@@ -53,8 +54,14 @@ def flip_bit(text: str, bit: int) -> str:
     return base45.b45encode(bytes(raw)).decode()
 
 
-def test_provisioning_makes_one_encrypted_signing_key(db):
+def test_the_first_ticket_makes_one_encrypted_signing_key(db):
     organizer = make_organizer("alpha")
+    with schema_context(organizer.schema_name):
+        # Provisioning knows nothing of tickets: the key is made on first use, once.
+        assert not SigningKey.objects.exists()
+    event = on_sale_event(organizer, rows=1, seats=4)
+    paid_order(organizer, event, ["stalls/A/1"])
+    paid_order(organizer, event, ["stalls/A/2"])
     with schema_context(organizer.schema_name):
         key = SigningKey.objects.get()
         assert key.status == SigningKey.Status.SIGNING
@@ -158,7 +165,7 @@ def test_a_foreign_key_is_unknown_and_another_organizers_ticket_does_not_verify(
         # Even with a key id that happens to be one of ours, a foreign signature fails.
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-        beta_key = SigningKey.objects.get()
+        beta_key = signing_key()  # beta's own, made on first use
         forged = sign_payload(
             private_key=Ed25519PrivateKey.generate(),
             key_id=beta_key.key_id,
