@@ -6,10 +6,17 @@ for EUR (2600 = 26.00 EUR), 3 for KWD and BHD (5250 = 5.250 KWD), 0 for JPY, ISK
 Everything that turns minor units into something a person reads or types goes through here:
 the server's formatting (Babel with the organizer's locale), the console's decimal inputs, the
 shop's filters, and the digits the shop's JavaScript formats with (`browser_money_format`), so
-server and browser agree. Stripe's own unit is a different question, answered in
-`boxoffice.payments.stripe_units`.
+server and browser agree.
+
+What a card payment can take is currency data too, kept here because prices, fees and promo
+values are refused at entry by it (events, sales) and the payments app converts by it: Stripe's
+unit amount per currency (https://docs.stripe.com/currencies: zero-decimal, three-decimal, and
+two-decimal for the rest) and, from it, `payable_increment`, the one step every charged amount
+moves by (10 fils for KWD: Stripe takes 5.250 KWD, never 5.255). Conversion to Stripe's units
+is `boxoffice.payments.stripe_units`.
 """
 
+import math
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -42,6 +49,80 @@ def to_minor(value: Decimal, currency: str) -> int:
     return int(scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+# Stripe's unit amounts (https://docs.stripe.com/currencies), which are not always CLDR's minor
+# units: see boxoffice.payments.stripe_units for the conversion.
+STRIPE_ZERO_DECIMAL = frozenset(
+    {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV",
+     "XAF", "XOF", "XPF"}
+)  # fmt: skip
+# Three decimals in Stripe's API, but the last one must be 0 (5.250 KWD, never 5.255).
+STRIPE_THREE_DECIMAL = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
+
+
+def stripe_exponent(currency: str) -> int:
+    """Decimal digits of Stripe's unit amount for `currency`."""
+    currency = currency.upper()
+    if currency in STRIPE_ZERO_DECIMAL:
+        return 0
+    if currency in STRIPE_THREE_DECIMAL:
+        return 3
+    return 2
+
+
+def payable_increment(currency: str) -> int:
+    """The step, in our minor units, of every amount a card payment in `currency` can take: 10
+    for BHD, JOD, KWD, OMR and TND (5250 fils is payable, 5255 is not), 1 for the others (ISK's
+    and HUF's whole units are a hundred of Stripe's). Prices, fees and promo values are refused
+    at entry unless they are multiples of it, and what is worked out from a percentage is
+    rounded to it (`round_payable`), so an order's every line is payable."""
+    currency = currency.upper()
+    shift = stripe_exponent(currency) - minor_digits(currency)
+    stripe_step = 10 if currency in STRIPE_THREE_DECIMAL else 1  # in Stripe's units
+    if shift >= 0:
+        return stripe_step // math.gcd(stripe_step, 10**shift)
+    return 10**-shift * stripe_step
+
+
+def is_payable(amount: int, currency: str) -> bool:
+    return amount % payable_increment(currency) == 0
+
+
+def round_payable(value: Decimal | int, currency: str) -> int:
+    """`value` in minor units (a fraction, when worked out from a percentage) rounded half up
+    to the payable increment: the one rounding rule for discounts, tax, refund shares and price
+    changes by a percentage. 1234.5 EUR cents -> 1235; 5255 fils -> 5260, 5254 -> 5250."""
+    step = payable_increment(currency)
+    return int((Decimal(value) / step).quantize(Decimal(1), rounding=ROUND_HALF_UP)) * step
+
+
+def payable_rule(currency: str) -> str:
+    """The rule `payable_increment` sets, for people: "Amounts in KWD must be multiples of
+    0.010 KWD (the last decimal 0): card payments cannot take anything in between." """
+    currency = currency.upper()
+    step = payable_increment(currency)
+    zeros = len(str(step)) - 1
+    last = "the last decimal 0" if zeros == 1 else f"the last {zeros} decimals 0"
+    return (
+        f"Amounts in {currency} must be multiples of {from_minor(step, currency)} {currency} "
+        f"({last}): card payments cannot take anything in between."
+    )
+
+
+def check_payable(amount: int, currency: str, *, what: str = "The amount") -> int:
+    """`amount` when a card payment can take it, else `amount_not_payable` (422) naming the
+    rule: "The fee per ticket 0.255 KWD cannot be paid by card. Amounts in KWD must be ..." """
+    if is_payable(amount, currency):
+        return amount
+    raise Invalid(
+        f"{what} {from_minor(amount, currency)} {currency.upper()} cannot be paid by card. "
+        + payable_rule(currency),
+        code="amount_not_payable",
+        amount=amount,
+        currency=currency.upper(),
+        increment=payable_increment(currency),
+    )
+
+
 def check_currency(code: str) -> str:
     """An ISO 4217 code CLDR knows, upper-cased; anything else is `invalid_currency`."""
     code = (code or "").strip().upper()
@@ -60,25 +141,31 @@ def check_locale(name: str) -> str:
         ) from exc
 
 
-def current_locale() -> str:
-    """The locale of the organizer whose schema is active (request or task); `en` elsewhere."""
+def _current_organizer_setting(name: str, default: str) -> str:
     tenant = getattr(connection, "tenant", None)
-    locale = getattr(tenant, "locale", None)
-    if locale:
-        return locale
+    value = getattr(tenant, name, None)
+    if value:
+        return value
     # The tenant model by django-tenants' setting, not by import: this module imports no app.
     schema = getattr(connection, "schema_name", None)
-    locale = (
-        get_tenant_model()
-        .objects.filter(schema_name=schema)
-        .values_list("locale", flat=True)
-        .first()
-        or DEFAULT_LOCALE
+    value = (
+        get_tenant_model().objects.filter(schema_name=schema).values_list(name, flat=True).first()
+        or default
     )
     if tenant is not None:
         # schema_context's stand-in tenant lives as long as that context: ask once per task.
-        tenant.locale = locale
-    return locale
+        setattr(tenant, name, value)
+    return value
+
+
+def current_locale() -> str:
+    """The locale of the organizer whose schema is active (request or task); `en` elsewhere."""
+    return _current_organizer_setting("locale", DEFAULT_LOCALE)
+
+
+def current_currency() -> str:
+    """The currency of the organizer whose schema is active: its prices and fees are in it."""
+    return _current_organizer_setting("currency", "EUR")
 
 
 def _spaced(text: str, symbol: str) -> str:

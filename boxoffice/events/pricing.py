@@ -17,7 +17,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, TypedDict
 
 from django.db import transaction
@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from boxoffice.actors import Actor
 from boxoffice.audit.services import record_audit
+from boxoffice.currencies import current_currency, is_payable, payable_rule, round_payable
 from boxoffice.errors import Conflict, Invalid
 from boxoffice.events.models import Event, EventSeat, Price, PricePhase, TicketType
 from seatmaps.document import KEY_PATTERN
@@ -286,7 +287,12 @@ def _valid_amount(amount: Any) -> bool:
 
 
 def _check_prices(
-    prices: list[dict[str, Any]], *, categories: set[str], types: set[str], phases: set[str]
+    prices: list[dict[str, Any]],
+    *,
+    categories: set[str],
+    types: set[str],
+    phases: set[str],
+    currency: str,
 ) -> None:
     def offenders(test: Any) -> list[dict[str, Any]]:
         return [price for price in prices if test(price)]
@@ -300,6 +306,8 @@ def _check_prices(
          lambda price: price["phase"] not in phases),
         ("invalid_amount", f"Amounts are whole minor units from 0 to {AMOUNT_MAX}.",
          lambda price: not _valid_amount(price["amount"])),
+        ("amount_not_payable", f"These amounts cannot be paid by card. {payable_rule(currency)}",
+         lambda price: not is_payable(price["amount"], currency)),
     )  # fmt: skip
     for code, message, test in checks:
         if found := offenders(test):
@@ -394,6 +402,7 @@ def set_price_table(
             categories={category["key"] for category in map_categories(locked)},
             types={spec["code"] for spec in ticket_types},
             phases={spec["code"] for spec in phases},
+            currency=current_currency(),
         )
         if locked.status != Event.Status.DRAFT:
             _check_still_priced(locked, phases, prices)
@@ -425,10 +434,11 @@ def set_price_table(
         )  # fmt: skip
 
 
-def _adjusted(amount: int, *, percent: Decimal | None, amount_delta: int | None) -> int:
+def _adjusted(
+    amount: int, *, percent: Decimal | None, amount_delta: int | None, currency: str
+) -> int:
     if percent is not None:
-        scaled = Decimal(amount) * (100 + percent) / 100
-        new = int(scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        new = round_payable(Decimal(amount) * (100 + percent) / 100, currency)
     else:
         new = amount + amount_delta  # type: ignore[operator]
     return max(new, 0)
@@ -445,8 +455,9 @@ def adjust_category_prices(
     ticket_type: str | None = None,
 ) -> int:
     """Change every amount of `category` (optionally only in one phase and/or for one ticket
-    type) by `percent` (e.g. Decimal("10") adds 10%, rounded half up to a minor unit) or by
-    `amount_delta` minor units. Amounts never go below 0. Returns how many amounts changed."""
+    type) by `percent` (e.g. Decimal("10") adds 10%, rounded half up to the currency's payable
+    increment, see boxoffice.currencies.round_payable) or by `amount_delta` minor units (a
+    payable step). Amounts never go below 0. Returns how many amounts changed."""
     if (percent is None) == (amount_delta is None):
         raise Invalid("Give either a percentage or an amount.", code="invalid_adjustment")
     if percent is not None:
@@ -460,6 +471,13 @@ def adjust_category_prices(
             )
     if amount_delta is not None and type(amount_delta) is not int:
         raise Invalid("The amount must be whole minor units.", code="invalid_adjustment")
+    currency = current_currency()
+    if amount_delta is not None and not is_payable(amount_delta, currency):
+        raise Invalid(
+            f"This change cannot be paid by card. {payable_rule(currency)}",
+            code="amount_not_payable",
+            amount_delta=amount_delta,
+        )
     with transaction.atomic():
         locked = _lock_open_event(event)
         if category not in {item["key"] for item in map_categories(locked)}:
@@ -486,7 +504,9 @@ def adjust_category_prices(
             selected = selected.filter(ticket_type__code=ticket_type)
         changed = []
         for price in selected.select_related("ticket_type", "phase").order_by("id"):
-            new = _adjusted(price.amount, percent=percent, amount_delta=amount_delta)
+            new = _adjusted(
+                price.amount, percent=percent, amount_delta=amount_delta, currency=currency
+            )
             if new != price.amount:
                 price.amount = new
                 changed.append(price)

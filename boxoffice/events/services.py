@@ -14,6 +14,7 @@ from django.utils.text import slugify
 
 from boxoffice.actors import Actor
 from boxoffice.audit.services import record_audit
+from boxoffice.currencies import check_payable, current_currency
 from boxoffice.errors import Conflict, Invalid
 from boxoffice.events.models import Event, EventSeat
 from boxoffice.events.ranking import Place, rank_seats
@@ -77,6 +78,8 @@ def _check_fields(fields: dict) -> None:
         raise Invalid("Sales cannot end after the event.", code="invalid_sales_window")
     if not 0 <= fields.get("fee_per_ticket", 0) <= 1_000_000:
         raise Invalid("The fee per ticket must be 0 to 1,000,000.", code="invalid_fee")
+    if "fee_per_ticket" in fields:
+        check_payable(fields["fee_per_ticket"], current_currency(), what="The fee per ticket")
     if not 0 <= Decimal(fields.get("tax_rate", 0)) <= 100:
         raise Invalid("The tax rate is a percentage, 0 to 100.", code="invalid_tax_rate")
     if "refund_policy" in fields:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from boxoffice.actors import Actor
 from boxoffice.audit.services import record_audit
+from boxoffice.currencies import is_payable, payable_rule
 from boxoffice.errors import Conflict, Unavailable
 from boxoffice.events.models import Event
 from boxoffice.events.services import change_event_status
@@ -62,6 +63,27 @@ def _line_items(order: Order) -> list[LineItem]:
             LineItem(name=f"Tax ({order.event.tax_rate.normalize()}%)", unit_amount=order.tax)
         )
     return lines
+
+
+def _require_payable(order: Order, organizer: Organizer) -> None:
+    """Every line a provider would be asked to charge is a payable amount. Entry checks and the
+    rounding rule (boxoffice.currencies.payable_increment) make this hold; an amount stored
+    before them, or a currency changed under existing prices, still must not reach the
+    provider, whose refusal would look like a failure worth retrying."""
+    unpayable = [
+        line for line in _line_items(order) if not is_payable(line.unit_amount, order.currency)
+    ]
+    if unpayable:
+        raise Conflict(
+            f"This order cannot be paid by card: {payable_rule(order.currency)} "
+            f"Nothing was charged and trying again will not help; please let {organizer.name} "
+            "know. Your seats stay held until the hold runs out.",
+            code="order_not_payable",
+            lines=[
+                {"name": line.name, "amount": line.unit_amount, "currency": order.currency}
+                for line in unpayable
+            ],
+        )
 
 
 def _application_fee(order: Order, organizer: Organizer) -> int:
@@ -124,10 +146,12 @@ def start_checkout(
         )  # fmt: skip
         if order.provider == orders.NO_PAYMENT and order.status == Order.Status.PENDING_PAYMENT:
             _complete_free_order(order)
-        elif order.provider == "stripe" and not order.provider_session_id:
+        elif not order.provider_session_id:
             # Refused before any session exists; the exception undoes the order, so the hold
-            # stays the customer's.
-            connect.require_payments_enabled(organizer)
+            # stays the customer's (not converted, its own deadline, nobody's seats kept longer).
+            if order.provider == "stripe":
+                connect.require_payments_enabled(organizer)
+            _require_payable(order, organizer)
     if order.provider == orders.NO_PAYMENT and order.status == Order.Status.PAID:
         return order  # asking again (a double click) finds the completed order
     if not order.is_open:

@@ -12,27 +12,22 @@ currency unit" by its own table (https://docs.stripe.com/currencies), which diff
   only pay out in whole units). So ISK and HUF are multiplied by 100 here, never sent as is.
 
 Both providers speak these units: the Stripe provider on its requests, the sandbox in the
-Stripe-format events it sends, and the webhook reads them back with `from_stripe_units`.
+Stripe-format events it sends, and the webhook reads them back with `from_stripe_units`. The
+table itself and the rule it sets for amounts (`payable_increment`) are currency data, kept in
+boxoffice.currencies, where prices and fees are refused at entry by the same rule.
 """
 
-from boxoffice.currencies import minor_digits
+from boxoffice.currencies import (
+    STRIPE_THREE_DECIMAL,
+    STRIPE_ZERO_DECIMAL,
+    minor_digits,
+    payable_increment,
+    stripe_exponent,
+)
 from boxoffice.errors import Invalid
 
-STRIPE_ZERO_DECIMAL = frozenset(
-    {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV",
-     "XAF", "XOF", "XPF"}
-)  # fmt: skip
-STRIPE_THREE_DECIMAL = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
-
-
-def stripe_exponent(currency: str) -> int:
-    """Decimal digits of Stripe's unit amount for `currency`."""
-    currency = currency.upper()
-    if currency in STRIPE_ZERO_DECIMAL:
-        return 0
-    if currency in STRIPE_THREE_DECIMAL:
-        return 3
-    return 2
+# Stripe's table lives with the currency data (boxoffice.currencies), where entry checks read it.
+__all__ = ["STRIPE_THREE_DECIMAL", "STRIPE_ZERO_DECIMAL", "from_stripe_units", "stripe_units"]
 
 
 def _not_chargeable(amount: int, currency: str) -> Invalid:
@@ -49,18 +44,13 @@ def stripe_units(amount: int, currency: str, *, round_down: bool = False) -> int
     2600 EUR -> 2600. An amount Stripe cannot take (5255 KWD) is `amount_not_chargeable`,
     unless `round_down` (for what the platform keeps, where less is safe)."""
     currency = currency.upper()
-    shift = stripe_exponent(currency) - minor_digits(currency)
-    if shift >= 0:
-        units = amount * 10**shift
-    else:
-        units, rest = divmod(amount, 10**-shift)
-        if rest and not round_down:
-            raise _not_chargeable(amount, currency)
-    if currency in STRIPE_THREE_DECIMAL and units % 10:
+    rest = amount % payable_increment(currency)
+    if rest:
         if not round_down:
             raise _not_chargeable(amount, currency)
-        units -= units % 10
-    return units
+        amount -= rest
+    shift = stripe_exponent(currency) - minor_digits(currency)
+    return amount * 10**shift if shift >= 0 else amount // 10**-shift
 
 
 def from_stripe_units(units: int, currency: str) -> int:

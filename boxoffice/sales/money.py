@@ -1,13 +1,22 @@
 """Order arithmetic in integer minor units: discounts, per-ticket fees and tax, per item.
 
 Every amount is worked out per ticket, so that refunding one ticket gives back exactly what that
-ticket cost, and the order's lines are the sums of its items' lines. Rounding is half-up on each
-ticket; a fixed discount is shared out in proportion to the prices, largest remainder first, so
-the shares add up to the discount exactly.
+ticket cost, and the order's lines are the sums of its items' lines.
+
+The rounding rule: everything worked out from a percentage that is charged or refunded (percent
+discounts, tax added on top, refund-policy shares) is rounded half up, per ticket, to the
+currency's payable increment (`boxoffice.currencies.round_payable`: the minor unit, or 10 fils
+for KWD and the other three-decimal currencies, whose last digit a card payment needs to be 0).
+Prices, fees and fixed discounts are multiples of it already (refused at entry otherwise), so
+every line of an order is payable. A fixed discount is shared out in proportion to the prices,
+in whole increments, largest remainder first, so the shares add up to the discount exactly.
+Tax included in the price is charged as part of the price, so it is kept to the minor unit.
 """
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+
+from boxoffice.currencies import payable_increment, round_payable
 
 
 @dataclass(frozen=True)
@@ -52,21 +61,24 @@ def share_out(amount: int, weights: list[int]) -> list[int]:
     return parts
 
 
-def discounts(prices: list[int], discount: Discount | None) -> list[int]:
+def discounts(prices: list[int], discount: Discount | None, *, currency: str) -> list[int]:
     if discount is None:
         return [0] * len(prices)
     if discount.kind == "percent":
-        return [_round(Decimal(price) * discount.value / 100) for price in prices]
-    return share_out(min(discount.value, sum(prices)), prices)
+        return [round_payable(Decimal(price) * discount.value / 100, currency) for price in prices]
+    step = payable_increment(currency)
+    whole = min(discount.value, sum(prices)) // step
+    return [part * step for part in share_out(whole, prices)]
 
 
-def tax_on(base: int, *, rate: Decimal, inclusive: bool) -> int:
-    """The tax in `base`, or on top of it: 119 at 19% inclusive holds 19; 100 exclusive adds 19."""
+def tax_on(base: int, *, rate: Decimal, inclusive: bool, currency: str) -> int:
+    """The tax in `base`, or on top of it: 119 at 19% inclusive holds 19; 100 exclusive adds 19
+    (rounded to the payable increment, since it is charged as a line of its own)."""
     if rate == 0:
         return 0
     if inclusive:
         return base - _round(Decimal(base) * 100 / (100 + rate))
-    return _round(Decimal(base) * rate / 100)
+    return round_payable(Decimal(base) * rate / 100, currency)
 
 
 def break_down(
@@ -76,13 +88,14 @@ def break_down(
     fee_per_ticket: int,
     tax_rate: Decimal,
     tax_inclusive: bool,
+    currency: str,
 ) -> Breakdown:
     """What each ticket costs: price - discount + fee, taxed (tax is part of that when inclusive,
     added to it when exclusive)."""
     items = []
-    for price, off in zip(prices, discounts(prices, discount), strict=True):
+    for price, off in zip(prices, discounts(prices, discount, currency=currency), strict=True):
         base = price - off + fee_per_ticket
-        tax = tax_on(base, rate=tax_rate, inclusive=tax_inclusive)
+        tax = tax_on(base, rate=tax_rate, inclusive=tax_inclusive, currency=currency)
         total = base if tax_inclusive else base + tax
         items.append(
             ItemAmounts(price=price, discount=off, fee=fee_per_ticket, tax=tax, total=total)
@@ -97,6 +110,7 @@ def break_down(
     )
 
 
-def refund_share(amount: int, percent: int) -> int:
-    """`percent` of `amount`, rounded half-up (what a refund policy tier gives back)."""
-    return _round(Decimal(amount) * percent / 100)
+def refund_share(amount: int, percent: int, *, currency: str) -> int:
+    """`percent` of `amount`, rounded half up to the payable increment (what a refund policy
+    tier gives back; never more than `amount`, itself a multiple of the increment)."""
+    return round_payable(Decimal(amount) * percent / 100, currency)

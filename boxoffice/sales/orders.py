@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from boxoffice.actors import Actor
 from boxoffice.audit.services import record_audit
+from boxoffice.currencies import current_currency
 from boxoffice.errors import Conflict, DomainError, Gone, Invalid, NotFound
 from boxoffice.events.models import Event, EventSeat, TicketType
 from boxoffice.events.pricing import prices_in_force, resolve_price
@@ -138,13 +139,16 @@ def _seat_prices(
     return types, prices
 
 
-def _break_down(event: Event, prices: list[int], promo: PromoCode | None) -> money.Breakdown:
+def _break_down(
+    event: Event, prices: list[int], promo: PromoCode | None, currency: str
+) -> money.Breakdown:
     return money.break_down(
         prices,
         discount=money.Discount(promo.kind, promo.value) if promo else None,
         fee_per_ticket=event.fee_per_ticket,
         tax_rate=event.tax_rate,
         tax_inclusive=event.tax_inclusive,
+        currency=currency,
     )
 
 
@@ -190,7 +194,7 @@ def place_order(
         now = _now()
         types, prices = _seat_prices(event, seats, tickets, now)
         promo = _promo(event, promo_code, now) if promo_code else None
-        breakdown = _break_down(event, prices, promo)
+        breakdown = _break_down(event, prices, promo, currency)
         order = _create_order(
             hold=hold, email=email, name=name, currency=currency,
             provider=provider if breakdown.total else NO_PAYMENT, promo=promo,
@@ -241,9 +245,8 @@ def quote_order(
     promo = _usable_promo(event, promo_code, now) if promo_code else None
     if promo is not None and promo.max_uses is not None and promo.used >= promo.max_uses:
         raise Conflict("This promo code has been used up.", code="promo_exhausted")
-    return Quote(
-        seats=seats, ticket_types=types, breakdown=_break_down(event, prices, promo), promo=promo
-    )
+    breakdown = _break_down(event, prices, promo, current_currency())
+    return Quote(seats=seats, ticket_types=types, breakdown=breakdown, promo=promo)
 
 
 def _create_order(**fields) -> Order:
@@ -562,7 +565,8 @@ def cancellation_terms(order: Order, at: datetime | None = None) -> Cancellation
     if refusal is not None:
         return CancellationTerms(percent=0, amount=0, refusal=refusal)
     remaining = sum(item.total for item in order.items.all() if item.status == "active")
-    return CancellationTerms(percent=percent, amount=money.refund_share(remaining, percent))
+    amount = money.refund_share(remaining, percent, currency=order.currency)
+    return CancellationTerms(percent=percent, amount=amount)
 
 
 def cancel_by_customer(*, order: Order) -> Refund | None:

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from boxoffice.actors import Actor
 from boxoffice.audit.services import record_audit
+from boxoffice.currencies import check_payable, current_currency
 from boxoffice.errors import Conflict, Invalid, NotFound
 from boxoffice.events.models import Event
 from boxoffice.sales.models import PromoCode
@@ -18,6 +19,8 @@ def _check(kind: str, value: int, valid_from: datetime | None, valid_until: date
         raise Invalid("A percentage is 1 to 100.", code="invalid_promo_value")
     if value < 1:
         raise Invalid("The value must be positive.", code="invalid_promo_value")
+    if kind == PromoCode.Kind.FIXED:
+        check_payable(value, current_currency(), what="The discount")
     if valid_from and valid_until and valid_until <= valid_from:
         raise Invalid("The code must stop being valid after it starts.", code="invalid_dates")
 
