@@ -26,7 +26,7 @@ from boxoffice.events.schemas import (
 )
 from boxoffice.inputs import ClientDateTime, Pagination
 from seatmaps import selectors as seatmap_selectors
-from seatmaps.document import parse_document
+from seatmaps.document import SeatMapDocument, parse_document, seat_ref
 from seatmaps.models import SeatMapVersion
 from seatmaps.svg import render_svg
 from tenants.auth import optional_actor
@@ -171,15 +171,18 @@ def event_map_svg(request: HttpRequest, event_id: str) -> HttpResponse:
     (the shop draws its own, with prices) and without the seat map's internal name or version:
     `data-seat` on each seat is the ref the availability snapshot and the hold API use."""
     event = _visible_event(request, event_id)
+    released = selectors.released_access_seats(event)
     key = (request.tenant.schema_name, event.pk, event.seat_map_version_id, event.title)
+    key += (selectors.released_digest(released),)
     cached = _public_maps.get(key)
     if cached is None:
-        document = (
+        document = parse_document(
             SeatMapVersion.objects.filter(pk=event.seat_map_version_id)
             .values_list("document", flat=True)
             .get()
         )
-        svg = render_svg(parse_document(document), title=event.title, seat_titles=False)
+        _as_ordinary_seats(document, set(released))
+        svg = render_svg(document, title=event.title, seat_titles=False)
         digest = hashlib.blake2b(svg.encode(), digest_size=12).hexdigest()
         if len(_public_maps) >= PUBLIC_MAPS_KEPT:
             _public_maps.pop(next(iter(_public_maps)))
@@ -192,9 +195,22 @@ def event_map_svg(request: HttpRequest, event_id: str) -> HttpResponse:
         else HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     )
     response["ETag"] = etag
-    # Public: the same picture for everyone; revalidated hourly (the title may be edited).
+    # Public: the same picture for everyone; revalidated hourly (the title may be edited). The
+    # shop asks for it with the released seats' digest in the address, so a release shows at once.
     patch_cache_control(response, public=True, max_age=3600)
     return response
+
+
+def _as_ordinary_seats(document: SeatMapDocument, refs: set[str]) -> None:
+    """Seats released for general sale lose their wheelchair and companion marks: drawn, and
+    so described by the shop (its tooltips read the seat's classes), as ordinary seats."""
+    if not refs:
+        return
+    for section in document.sections:
+        for row in section.rows:
+            for seat in row.seats:
+                if seat_ref(section, row, seat) in refs:
+                    seat.accessible = seat.companion = False
 
 
 @router.get(

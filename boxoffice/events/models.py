@@ -182,8 +182,12 @@ class EventSeat(models.Model):
         return self.ref
 
     def notes(self) -> list[str]:
-        """What a customer should know about this place, in the shop legend's words."""
-        flags = ((self.accessible, "Wheelchair space"), (self.companion, "Companion seat"),
+        """What a customer should know about this place, in the shop legend's words. Released
+        for general sale, a wheelchair space or companion seat is sold as an ordinary seat (the
+        shop's map draws it as one) and is not called one."""
+        kept = not self.access_released
+        flags = ((self.accessible and kept, "Wheelchair space"),
+                 (self.companion and kept, "Companion seat"),
                  (self.restricted_view, "Restricted view"))  # fmt: skip
         return [words for flagged, words in flags if flagged]
 

@@ -124,6 +124,22 @@ def seat_list(event: Event) -> list[tuple]:
     )
 
 
+def released_access_seats(event: Event) -> list[str]:
+    """Wheelchair spaces and companion seats released for general sale, by ref: the shop draws,
+    describes and sells them as ordinary seats (EventSeat.notes says the same)."""
+    return list(
+        EventSeat.objects.filter(event=event, access_released=True)
+        .filter(Q(accessible=True) | Q(companion=True))
+        .order_by("ref")
+        .values_list("ref", flat=True)
+    )
+
+
+def released_digest(refs: list[str]) -> str:
+    """Names one set of released seats (in the shop map's ETag and address)."""
+    return hashlib.blake2b("\n".join(refs).encode(), digest_size=6).hexdigest() if refs else ""
+
+
 def access_seat_counts(event: Event) -> dict[str, int]:
     """Wheelchair spaces and companion seats: how many are kept for accessible seating and how
     many the organizer released for general sale."""

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from boxoffice.events.models import Event, EventSeat, TicketType
 from boxoffice.events.pricing import current_phase, prices_in_force
-from boxoffice.events.selectors import listed_events
+from boxoffice.events.selectors import listed_events, released_access_seats, released_digest
 from seatmaps.models import SeatMapVersion, VersionArea, VersionSeat
 
 # A place someone could still buy: free, or held (a hold may lapse or be released). Sold and
@@ -70,20 +70,24 @@ def event_page(event: Event) -> dict[str, Any]:
     by_category: dict[str, dict[str, int]] = defaultdict(dict)
     for (category, code), amount in in_force.amounts.items():
         by_category[category][code] = amount
+    # Per category: places, wheelchair spaces (kept or released: best available finds either
+    # for whoever asks for one), and what the map marks: wheelchair spaces and companion seats
+    # kept for accessible seating (released ones are drawn as ordinary seats), restricted view.
     in_use = {
-        category: (places, wheelchair, companion, restricted)
-        for category, places, wheelchair, companion, restricted in EventSeat.objects.filter(
-            event=event
-        )
+        category: counts
+        for category, *counts in EventSeat.objects.filter(event=event)
         .order_by()
         .values("category")
         .annotate(
             n=Count("id"),
             wheelchair=Count("id", filter=Q(accessible=True)),
-            companion=Count("id", filter=Q(companion=True)),
+            kept_wheelchair=Count("id", filter=Q(accessible=True, access_released=False)),
+            kept_companion=Count("id", filter=Q(companion=True, access_released=False)),
             restricted=Count("id", filter=Q(restricted_view=True)),
         )
-        .values_list("category", "n", "wheelchair", "companion", "restricted")
+        .values_list(
+            "category", "n", "wheelchair", "kept_wheelchair", "kept_companion", "restricted"
+        )
     }
     categories = [
         {
@@ -98,7 +102,7 @@ def event_page(event: Event) -> dict[str, Any]:
     # Which seat flags the legend explains.
     flags = {
         name: any(counts[index] for counts in in_use.values())
-        for index, name in ((1, "wheelchair"), (2, "companion"), (3, "restricted_view"))
+        for index, name in ((2, "wheelchair"), (3, "companion"), (4, "restricted_view"))
     }
     areas = [
         {"section": section, "name": name, "category": category, "capacity": capacity}
@@ -116,6 +120,8 @@ def event_page(event: Event) -> dict[str, Any]:
     )
     sections.update({area["section"]: area["name"] for area in areas})
     return {
+        "map_digest": released_digest(released_access_seats(event)),
+        "wheelchair_request": any(counts[1] for counts in in_use.values()),
         "sections": sections,
         "categories": categories,
         "flags": flags,

@@ -107,6 +107,10 @@ def event_page(request: HttpRequest, slug: str) -> HttpResponse:
         "areas": page["areas"],
         "sections": page["sections"],
         "api": "/api/v1",
+        # Named by the released access seats it draws, so a browser's cached copy cannot keep
+        # showing a released wheelchair space as one.
+        "map": f"/api/v1/events/{event.uid}/map.svg"
+        + (f"?released={page['map_digest']}" if page["map_digest"] else ""),
     }
     return render(
         request,

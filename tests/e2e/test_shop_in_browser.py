@@ -11,9 +11,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from boxoffice.events.models import EventSeat
+from boxoffice.events.services import set_access_released
 from boxoffice.sales.models import Hold, Order, Refund
 from boxoffice.tickets.models import Ticket
 from tests.e2e.conftest import in_database, screenshot
+from tests.reservations import ACTOR
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -247,3 +249,29 @@ def test_a_wheelchair_space_chosen_by_hand_says_what_it_is(shop, new_page):
     page.locator('[data-best-available] [name="accessible"]').check()
     page.locator("[data-best-available] button").click()
     expect(page.locator("[data-notice]")).to_contain_text("No wheelchair space is left")
+
+
+def test_a_released_wheelchair_space_shows_as_an_ordinary_seat(shop, new_page):
+    """Released for general sale while a customer had the page open: after a reload the same
+    browser (whose cache holds the map it drew first) shows and describes an ordinary seat."""
+    page = new_page()
+    open_event(page, shop)
+    wheelchair = seat(page, "stalls/A/1")
+    expect(wheelchair).to_have_class(re.compile(r"\baccessible\b"))
+    in_database(
+        shop.organizer,
+        lambda: set_access_released(
+            actor=ACTOR, event=shop.event, released=True, refs=["stalls/A/1"]
+        ),
+    )
+    page.reload()
+    expect(page.locator("body[data-map-ready]")).to_have_count(1)
+    expect(wheelchair).not_to_have_class(re.compile(r"\baccessible\b"))
+    expect(page.locator('[data-legend="wheelchair"]')).to_have_count(0)
+    wheelchair.hover()
+    expect(page.locator("[data-tooltip]")).to_contain_text("Premium")
+    expect(page.locator("[data-tooltip]")).not_to_contain_text("Wheelchair")
+    wheelchair.click()
+    expect(page.locator("[data-selected] li")).to_have_count(1)
+    expect(page.locator("[data-selected] li")).not_to_contain_text("Wheelchair")
+    expect(page.locator("[data-notice]")).not_to_contain_text("wheelchair")

@@ -1,6 +1,8 @@
 """Accessible seating over HTTP: wheelchair spaces and companion seats are kept for customers who
 ask for them until the organizer releases them; restricted-view seats rank last."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -197,3 +199,47 @@ def test_the_event_page_explains_the_seat_flags(shop):
     for words in ("Wheelchair space", "Companion seat", "Restricted view"):
         assert f"</span>{words}</li>" in page  # in the map's legend
     assert 'name="accessible"' in page  # best available can ask for a wheelchair space
+
+
+def seat_circle(svg: str, ref: str) -> str:
+    found = re.search(rf'<circle class="([^"]*)" data-seat="{re.escape(ref)}"', svg)
+    assert found, ref
+    return found.group(1)
+
+
+def test_the_shop_shows_released_ones_as_ordinary_seats(shop):
+    """Released for general sale, a wheelchair space is sold as an ordinary seat (a box office
+    fits a seat there): the shop's map, its tooltips (read from the seat's classes), legend and
+    quote stop calling it one; best available still offers it to a wheelchair user who asks."""
+    base = f"/api/v1/events/{shop.event.uid}"
+    page = shop.client.get(f"/events/{shop.event.slug}/").content.decode()
+    kept_map = shop.client.get(f"{base}/map.svg")
+    assert f'"map": "{base}/map.svg"' in page
+    assert "accessible" in seat_circle(kept_map.content.decode(), WHEELCHAIR).split()
+    assert 'href="#wc"' in kept_map.content.decode()  # the wheelchair pictogram
+
+    assert (
+        post(shop.admin, f"{base}/seats/release-access", {"seats": [WHEELCHAIR]}).status_code == 200
+    )
+    page = shop.client.get(f"/events/{shop.event.slug}/").content.decode()
+    address = re.search(rf'"map": "({re.escape(base)}/map.svg\?released=\w+)"', page)
+    assert address, "a new address, so no browser keeps its cached copy of the map"
+    released_map = shop.client.get(address.group(1))
+    svg = released_map.content.decode()
+    assert seat_circle(svg, WHEELCHAIR) == seat_circle(svg, "stalls/B/3")  # an ordinary seat
+    assert 'href="#wc"' not in svg
+    assert "companion" in seat_circle(svg, COMPANION).split()  # still kept
+    assert released_map["ETag"] != kept_map["ETag"]
+    stale = shop.client.get(f"{base}/map.svg", HTTP_IF_NONE_MATCH=kept_map["ETag"])
+    assert stale.status_code == 200
+    assert "</span>Wheelchair space</li>" not in page and "</span>Companion seat</li>" in page
+    assert 'name="accessible"' in page  # a wheelchair user may still ask for one
+    token = post(shop.client, f"{base}/holds", {"seats": [WHEELCHAIR]}).json()["token"]
+    quote = post(shop.client, f"/api/v1/holds/{token}/quote").json()
+    assert [item["notes"] for item in quote["items"]] == [[]]
+
+    assert post(shop.admin, f"{base}/seats/keep-access", {"seats": [WHEELCHAIR]}).status_code == 200
+    page = shop.client.get(f"/events/{shop.event.slug}/").content.decode()
+    assert f'"map": "{base}/map.svg"' in page and "</span>Wheelchair space</li>" in page
+    svg = shop.client.get(f"{base}/map.svg").content.decode()
+    assert "accessible" in seat_circle(svg, WHEELCHAIR).split()

@@ -232,7 +232,7 @@ const live = new Live({
   },
 });
 
-map.load(`${api}/events/${event}/map.svg`, `${api}/events/${event}/seats`).then(async () => {
+map.load(config.map, `${api}/events/${event}/seats`).then(async () => {
   live.start();
   await live.refresh();
   await hold.restore();
