@@ -1,6 +1,7 @@
 """The shop in a real browser: buying through the sandbox, racing for a seat, a hold running out,
 and choosing seats with the keyboard alone."""
 
+import json
 import re
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -11,7 +12,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from boxoffice.events.models import EventSeat
+from boxoffice.events.selectors import availability
 from boxoffice.events.services import set_access_released
+from boxoffice.sales import services
 from boxoffice.sales.models import Hold, Order, Refund
 from boxoffice.tickets.models import Ticket
 from tests.e2e.conftest import in_database, screenshot
@@ -275,3 +278,49 @@ def test_a_released_wheelchair_space_shows_as_an_ordinary_seat(shop, new_page):
     expect(page.locator("[data-selected] li")).to_have_count(1)
     expect(page.locator("[data-selected] li")).not_to_contain_text("Wheelchair")
     expect(page.locator("[data-notice]")).not_to_contain_text("wheelchair")
+
+
+def test_a_change_streamed_while_a_snapshot_is_on_its_way_is_kept(shop, new_page):
+    """A snapshot read before a seat was taken can reach the page after the stream announced
+    the seat: the page used to paint that older snapshot over the change, showing the seat free
+    until the next resync (30 s). Here the snapshot is held back until the change has arrived,
+    with another seat (B/1) marked in it to show when it has been applied."""
+    page = new_page()
+    open_event(page, shop)
+    positions = in_database(
+        shop.organizer,
+        lambda: dict(EventSeat.objects.filter(event=shop.event).values_list("ref", "position")),
+    )
+    held_back = []
+
+    def hold_back(route):
+        if held_back:
+            route.continue_()
+        else:
+            held_back.append(route)
+
+    page.route(re.compile(r"/availability$"), hold_back)
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # it resyncs
+    for _wait in range(200):
+        if held_back:
+            break
+        page.wait_for_timeout(50)
+    # The snapshot as the server reads it now, before the seat is taken.
+    statuses, etag = in_database(shop.organizer, lambda: availability(shop.event))
+    in_database(
+        shop.organizer,
+        lambda: services.start_hold_with_seats(event_id=shop.event.uid, refs=["stalls/A/2"]),
+    )
+    taken = re.compile(r"\btaken\b")
+    expect(seat(page, "stalls/A/2")).to_have_class(taken)  # streamed
+
+    letters = list(statuses)
+    assert letters[positions["stalls/A/2"]] == "a"
+    letters[positions["stalls/B/1"]] = "h"
+    held_back[0].fulfill(
+        status=200,
+        headers={"Content-Type": "application/json", "ETag": f'"{etag}"'},
+        body=json.dumps({"event": shop.event.uid, "statuses": "".join(letters), "counts": {}}),
+    )
+    expect(seat(page, "stalls/B/1")).to_have_class(taken)  # the older snapshot is in
+    expect(seat(page, "stalls/A/2")).to_have_class(taken)

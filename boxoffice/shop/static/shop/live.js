@@ -17,6 +17,8 @@ export class Live {
     this.etag = null;
     this.pollTimer = null;
     this.fetching = null;
+    this.arrived = null; // changes streamed while a snapshot is on its way
+    this.again = false; // a snapshot from after now is wanted once the one on its way is in
   }
 
   start() {
@@ -33,8 +35,14 @@ export class Live {
     if (this.stateElement) this.stateElement.textContent = text;
   }
 
-  async refresh() {
-    if (this.fetching) return this.fetching;
+  // `fresh`: the snapshot must be read after this call (on `ready` and `reset`); one already on
+  // its way may have been read before the changes that call is about.
+  async refresh({ fresh = false } = {}) {
+    if (this.fetching) {
+      if (fresh) this.again = true;
+      return this.fetching;
+    }
+    this.arrived = [];
     this.fetching = (async () => {
       try {
         const headers = this.etag ? { "If-None-Match": this.etag } : {};
@@ -43,10 +51,22 @@ export class Live {
         this.etag = response.headers.get("ETag");
         const data = await response.json();
         this.onSnapshot(data.statuses, data.counts);
+        // The snapshot may have been read before changes the stream has brought meanwhile:
+        // they go on top again. One it already had is repeated harmlessly (letters are states,
+        // not steps), and a later one it had comes down the stream after them, in order.
+        if (this.arrived.length) {
+          this.etag = null;
+          this.onChanges(this.arrived);
+        }
       } catch {
         // The next poll or stream message catches up.
       } finally {
         this.fetching = null;
+        this.arrived = null;
+        if (this.again) {
+          this.again = false;
+          this.refresh();
+        }
       }
     })();
     return this.fetching;
@@ -59,15 +79,15 @@ export class Live {
       this.stopPolling();
       this.setState("Live");
       this.etag = null; // changes may have happened before we subscribed
-      this.refresh();
+      this.refresh({ fresh: true });
     });
     stream.addEventListener("reset", () => {
       this.etag = null;
-      this.refresh();
+      this.refresh({ fresh: true });
     });
     stream.addEventListener("seats", (message) => {
       if (message.data === "*") {
-        this.refresh();
+        this.refresh({ fresh: true });
         return;
       }
       const changes = [];
@@ -76,6 +96,7 @@ export class Live {
         if (!Number.isNaN(position)) changes.push([position, part.at(-1)]);
       }
       this.etag = null; // our snapshot no longer matches the server's
+      this.arrived?.push(...changes);
       this.onChanges(changes);
     });
     stream.addEventListener("error", () => {
