@@ -53,6 +53,7 @@ bench: install chromium
 	.venv/bin/python -m tests.bench.shop_render
 	.venv/bin/python -m tests.bench.tickets_checkin
 	.venv/bin/python -m tests.bench.payments
+	.venv/bin/python -m tests.bench.rush
 
 lint: install
 	.venv/bin/ruff check .

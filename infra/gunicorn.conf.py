@@ -3,9 +3,12 @@
 Why not uvicorn workers (ASGI) yet: Django's ASGI handler runs every request a worker has accepted
 at once, each in its own thread with its own database connection, so an on-sale rush of 200
 customers opened more connections than PostgreSQL allows and answered 500s (tests/bench/RESULTS.md,
-"Ticket war"). Threaded workers bound the connections to workers x threads. The live seat map's
-Server-Sent Events are the one long-lived request: a separate ASGI process serves only that path
-(compose service `sse`, boxoffice/shop/README.md); here it answers 503 and browsers poll.
+"Ticket war"). Threaded workers bound the connections to workers x threads. That was before the
+connection pool (settings, DB_POOL_MAX_SIZE), which bounds an ASGI worker's connections too (a
+burst waits, then 503s; "On-sale rush"); the two worker kinds have not been compared since.
+The live seat map's Server-Sent Events are the one long-lived request: a separate ASGI process
+serves only that path (compose service `sse`, boxoffice/shop/README.md); here it answers 503 and
+browsers poll.
 
 Run from the repository root: `gunicorn -c infra/gunicorn.conf.py` (the app is named below).
 """

@@ -21,7 +21,8 @@ Client mixes (`--mixes`):
   so every request reaches the database.
 Each run gets a fresh server, a fresh event and empty rate counters. With `--reference` (the
 default) the `own` mix also runs once without the pool (DB_POOL_MAX_SIZE=0), to show what it
-prevents. A 500 with the pool on makes the script exit non-zero, after writing its block into
+prevents, and once with a longer wait for a connection (`--also-timeout`, DB_POOL_TIMEOUT=15).
+A 500 with the pool on makes the script exit non-zero, after writing its block into
 tests/bench/RESULTS.md.
 """
 
@@ -81,7 +82,9 @@ class Rush:
     customers: int
     mix: str
     pool: bool
+    pool_timeout: float | None = None  # None: the default DB_POOL_TIMEOUT
     answers: Counter[str] = field(default_factory=Counter)
+    by_kind: Counter[tuple[str, str]] = field(default_factory=Counter)
     latencies: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})
     seconds: float = 0.0
     peak_connections: int = 0
@@ -89,6 +92,7 @@ class Rush:
 
     def record(self, kind: str, status: str, started: float) -> None:
         self.answers[status] += 1
+        self.by_kind[kind, status] += 1
         self.latencies[kind].append(time.perf_counter() - started)
 
     @property
@@ -113,7 +117,8 @@ def build_event(organizer: Any, label: str) -> Event:
         organizer, rows=ROWS, seats=SEATS_PER_ROW, title=f"Rush {label}", slug=f"rush-{label}"
     )
     with schema_context(organizer.schema_name):
-        category = event.seats.values_list("category", flat=True).first()
+        # The largest price category: best available looks within one.
+        category = Counter(event.seats.values_list("category", flat=True)).most_common(1)[0][0]
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE events_eventseat")
     connection.set_schema_to_public()
@@ -142,6 +147,8 @@ def server_environment(rush: Rush) -> dict[str, str]:
         environment.pop(name, None)  # the defaults, as `make run` has them
     if not rush.pool:
         environment["DB_POOL_MAX_SIZE"] = "0"
+    if rush.pool_timeout is not None:
+        environment["DB_POOL_TIMEOUT"] = f"{rush.pool_timeout:g}"
     return environment
 
 
@@ -209,13 +216,14 @@ def sampling_connections(rush: Rush, postgres: Any) -> Iterator[None]:
 
 
 def answer_label(status: int, payload: bytes) -> str:
-    """`201`, or `409 contention`: a refusal's status with its machine code."""
+    """`201`, or `409 contention`: a refusal's status with its machine code (`page` for an
+    HTML answer, which has none)."""
     if status < 400:
         return str(status)
     try:
         return f"{status} {json.loads(payload)['code']}"
     except (ValueError, KeyError, TypeError):
-        return str(status)
+        return f"{status} page"
 
 
 async def rush_once(rush: Rush, port: int, event: Event, *, rounds: int, first: int) -> None:
@@ -259,7 +267,7 @@ def run(
 ) -> Rush:
     from django.db import connection
 
-    label = f"{rush.customers}-{rush.mix}-{'pool' if rush.pool else 'nopool'}"
+    label = f"{rush.customers}-{rush.mix}-{pool_cell(rush).replace(' ', '')}"
     event = build_event(organizer, label)
     forget_rate_counters()
     connection.close()
@@ -269,7 +277,10 @@ def run(
         asyncio.run(rush_once(rush, port, event, rounds=args.rounds, first=first))
     text = log.read_text(errors="replace")
     rush.server_errors_logged = text.count("Internal Server Error") + text.count("Traceback")
-    print(f"  {label}: {dict(sorted(rush.answers.items()))} in {rush.seconds:.1f} s, "
+    answers = ", ".join(
+        f"{kind} {status}: {count}" for (kind, status), count in sorted(rush.by_kind.items())
+    )
+    print(f"  {label}: {answers}; {rush.seconds:.1f} s, "
           f"peak {rush.peak_connections} connections", flush=True)  # fmt: skip
     if rush.server_errors_logged:
         tail = text[text.find("Traceback") :][:3000] if "Traceback" in text else text[-3000:]
@@ -279,6 +290,12 @@ def run(
 
 def server_errors(rush: Rush) -> int:
     return sum(count for label, count in rush.answers.items() if label.startswith("500"))
+
+
+def pool_cell(rush: Rush) -> str:
+    if not rush.pool:
+        return "off"
+    return "on" if rush.pool_timeout is None else f"on, {rush.pool_timeout:g} s"
 
 
 def ms(seconds: float) -> str:
@@ -292,7 +309,7 @@ def table(rushes: list[Rush]) -> str:
     header += ["peak PG connections", "server errors logged"]
     rows = []
     for rush in rushes:
-        row = [str(rush.customers), rush.mix, "on" if rush.pool else "off", f"{rush.requests:,}"]
+        row = [str(rush.customers), rush.mix, pool_cell(rush), f"{rush.requests:,}"]
         row += [f"{rush.answers.get(status, 0):,}" for status in statuses]
         row.append(f"{rush.seconds:.1f}")
         for kind in KINDS:
@@ -318,7 +335,8 @@ def render_block(
         f"- PostgreSQL max_connections {max_connections()}; the server: `manage.py serve "
         "--no-reload` (uvicorn, ASGI app, DEBUG=1, one web process, django-q2 beside it), "
         f"pool DB_POOL_MAX_SIZE={settings.DB_POOL_MAX_SIZE}, "
-        f"DB_POOL_TIMEOUT={settings.DB_POOL_TIMEOUT:g} s (the defaults) unless `off`",
+        f"DB_POOL_TIMEOUT={settings.DB_POOL_TIMEOUT:g} s (the defaults) unless `off` or another "
+        "timeout is named",
         f"- Each customer: {args.rounds} rounds of event page, availability snapshot, best "
         "available hold of 2 seats, on its own keep-alive connection; all start at once; "
         f"the house has {ROWS * SEATS_PER_ROW:,} seats",
@@ -338,6 +356,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument(
         "--no-reference", action="store_true", help="skip the runs without the pool"
+    )
+    parser.add_argument(
+        "--also-timeout",
+        type=float,
+        default=15.0,
+        help="also run the `own` mix with this DB_POOL_TIMEOUT (0: don't)",
     )
     parser.add_argument("--no-write", action="store_true", help="print, don't touch RESULTS.md")
     args = parser.parse_args(argv)
@@ -360,6 +384,11 @@ def main(argv: list[str] | None = None) -> None:
     plan = [Rush(customers, mix, pool=True) for customers in args.customers for mix in args.mixes]
     if not args.no_reference:
         plan += [Rush(customers, "own", pool=False) for customers in args.customers]
+    if args.also_timeout:
+        plan += [
+            Rush(customers, "own", pool=True, pool_timeout=args.also_timeout)
+            for customers in args.customers
+        ]
     rushes: list[Rush] = []
     first = 0
     with tempfile.TemporaryDirectory(prefix="rush-") as logs:
