@@ -33,6 +33,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -267,7 +268,7 @@ def run(
 ) -> Rush:
     from django.db import connection
 
-    label = f"{rush.customers}-{rush.mix}-{pool_cell(rush).replace(' ', '')}"
+    label = re.sub(r"[^a-z0-9]+", "-", f"{rush.customers} {rush.mix} pool {pool_cell(rush)}")
     event = build_event(organizer, label)
     forget_rate_counters()
     connection.close()
