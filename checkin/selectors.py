@@ -12,29 +12,14 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from boxoffice.errors import Invalid
-from boxoffice.sales.models import DISPUTE_SETTLED, PAID_STATUSES
-from boxoffice.tickets.selectors import public_keys
+from boxoffice.tickets.models import Ticket
+from boxoffice.tickets.selectors import CHANGED_SINCE, DOOR_FIELDS, door_tickets, public_keys
 from checkin.models import Admission, CheckinList, Scan
 
 MANIFEST_FORMAT = 1
 CURSOR_PREFIX = "s1."
-TICKET_FIELDS = ["id", "seat", "category", "name", "status", "code"]
+TICKET_FIELDS = DOOR_FIELDS
 ADMITTED_FIELDS = ["ticket", "inside", "admitted_at", "gate"]
-
-TICKETS_SQL = """
-SELECT t.id, i.label, i.category, t.holder_name,
-       CASE WHEN t.status = 'revoked' THEN 'revoked'
-            WHEN NOT (o.status = ANY(%(paid)s)) THEN 'not_paid'
-            WHEN o.disputed_at IS NOT NULL AND NOT (o.dispute_status = ANY(%(settled)s))
-                THEN 'disputed'
-            ELSE 'valid' END,
-       t.uid
-FROM tickets_ticket t
-JOIN sales_orderitem i ON i.id = t.item_id
-JOIN sales_order o ON o.id = t.order_id
-WHERE t.event_id = %(event)s {since}
-ORDER BY t.id
-"""
 
 ADMITTED_SQL = """
 SELECT a.ticket_id, a.inside, a.admitted_at, coalesce(s.gate, '')
@@ -45,12 +30,6 @@ ORDER BY a.ticket_id
 """
 
 
-# Changed by a transaction the cursor's snapshot did not see. The first test lets the
-# (table, change_xid) index skip everything older than the snapshot's xmin.
-CHANGED_SINCE = (
-    "AND {table}.change_xid >= %(xmin)s AND NOT pg_visible_in_snapshot("
-    "{table}.change_xid::text::xid8, %(snapshot)s::pg_snapshot)"
-)
 SNAPSHOT = re.compile(r"\d{1,20}:\d{1,20}:(\d{1,20}(,\d{1,20}){0,9999})?")
 
 
@@ -103,19 +82,9 @@ def build_manifest(checkin_list: CheckinList, *, cursor: str | None = None) -> M
     already sent: applying them twice is harmless)."""
     next_cursor = _current_snapshot()
     since = parse_cursor(cursor, now=next_cursor)
-    params = {
-        "event": checkin_list.event_id,
-        "list": checkin_list.pk,
-        "paid": list(PAID_STATUSES),
-        "settled": list(DISPUTE_SETTLED),
-    }
+    params = {"list": checkin_list.pk}
+    tickets = door_tickets(event_id=checkin_list.event_id, since=since)
     with connection.cursor() as db:
-        if since is None:
-            db.execute(TICKETS_SQL.format(since=""), params)
-        else:
-            db.execute(TICKETS_SQL.format(since=CHANGED_SINCE.format(table="t")),
-                       {**params, "xmin": since[0], "snapshot": since[1]})  # fmt: skip
-        tickets = [list(row) for row in db.fetchall()]
         if since is None:
             db.execute(ADMITTED_SQL.format(since=""), params)
         else:
@@ -172,13 +141,9 @@ def build_manifest(checkin_list: CheckinList, *, cursor: str | None = None) -> M
 
 def list_counts(checkin_list: CheckinList) -> dict:
     """Live numbers for the console: tickets on the list, admitted, inside, and per gate."""
-    from boxoffice.tickets.models import Ticket
-
     tickets = Ticket.objects.filter(
-        event_id=checkin_list.event_id,
-        status=Ticket.Status.VALID,
-        order__status__in=PAID_STATUSES,
-    )
+        event_id=checkin_list.event_id, status=Ticket.Status.VALID
+    ).exclude(payment=Ticket.Payment.NOT_PAID)
     if checkin_list.categories:
         tickets = tickets.filter(item__category__in=checkin_list.categories)
     admissions = Admission.objects.filter(checkin_list=checkin_list).aggregate(

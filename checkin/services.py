@@ -13,7 +13,6 @@ from boxoffice.actors import Actor, ActorKind
 from boxoffice.audit.services import record_audit
 from boxoffice.errors import Conflict, Forbidden, Invalid, NotFound
 from boxoffice.events.models import Event
-from boxoffice.sales.models import PAID_STATUSES
 from boxoffice.tickets.models import Ticket
 from boxoffice.tickets.selectors import check_payload, typed_ticket_code
 from boxoffice.tickets.services import signing_key
@@ -329,7 +328,7 @@ class ScanResult:
 def judge(checkin_list: CheckinList, payload: str, *, at: datetime | None = None):
     """The verdict on a payload before admission state: (denial or None, ticket or None).
     `at`: when the scan happened, for offline scans (a ticket revoked after it was valid then)."""
-    tickets = Ticket.objects.select_related("item", "order")
+    tickets = Ticket.objects.select_related("item")
     typed = typed_ticket_code(payload)
     if typed is not None:
         # Typed at the door from the ticket page: the code is the secret, no signature to check.
@@ -347,9 +346,9 @@ def judge(checkin_list: CheckinList, payload: str, *, at: datetime | None = None
         return Verdict.NOT_FOUND, None
     if ticket.status == Ticket.Status.REVOKED and (at is None or ticket.revoked_at <= at):
         return Verdict.REVOKED, ticket
-    if ticket.order.status not in PAID_STATUSES:
+    if ticket.payment == Ticket.Payment.NOT_PAID:
         return Verdict.NOT_PAID, ticket
-    if ticket.order.payment_disputed and (at is None or ticket.order.disputed_at <= at):
+    if ticket.payment == Ticket.Payment.DISPUTED and (at is None or ticket.disputed_at <= at):
         # Refused pending a supervisor's override: a chargeback may take the money back, and
         # letting someone in cannot be undone (checkin/README.md "Verdicts").
         return Verdict.PAYMENT_DISPUTED, ticket

@@ -29,7 +29,7 @@ from boxoffice.payments.providers.base import CheckoutRequest, LineItem, Provide
 from boxoffice.sales import orders
 from boxoffice.sales.models import Hold, Order, OrderItem, Refund
 from boxoffice.sales.order_access import order_secret
-from boxoffice.tickets.services import issue_tickets, revoke_tickets
+from boxoffice.tickets.services import issue_tickets, revoke_tickets, track_order_payment
 from tenants.models import Organizer
 from tenants.selectors import organizer_url
 
@@ -307,7 +307,10 @@ def execute_refund_job(refund_id: int) -> str:
 
 
 def revoke_inactive_tickets(order: Order) -> None:
+    """After items left the order (refund, cancellation): their tickets revoked, the others'
+    standing at the door in step with the order."""
     revoke_tickets(items=order.items.exclude(status=OrderItem.Status.ACTIVE), reason=order.status)
+    track_order_payment(order=order)
 
 
 def refund_order(

@@ -37,7 +37,7 @@ from boxoffice.payments.signatures import BadSignature, verify
 from boxoffice.payments.stripe_units import from_stripe_units
 from boxoffice.sales import orders
 from boxoffice.sales.models import Order, Refund
-from boxoffice.tickets.services import announce_order_change
+from boxoffice.tickets.services import track_order_payment
 from tenants.models import Organizer
 
 logger = logging.getLogger(__name__)
@@ -402,13 +402,10 @@ def _book_external(order: Order, provider_refund_id: str, amount: int) -> str:
 
 
 def _dispute(order: Order, claim: Claim) -> str:
-    was_refused = order.payment_disputed
     outcome = orders.record_dispute(
         order=order, reason=claim.dispute_reason, status=claim.status, amount=claim.amount
     )
-    order.refresh_from_db()
-    if order.payment_disputed != was_refused:
-        announce_order_change(order=order)  # the door's offline copies learn it
+    track_order_payment(order=order)  # the door refuses or admits its tickets from now on
     return outcome
 
 

@@ -54,11 +54,21 @@ class Ticket(models.Model):
     `payload` is the signed QR text (boxoffice/tickets/README.md), made once at issue so the QR
     in the customer's email and on the ticket page stay the same across key rotations.
     `change_xid` is set by a database trigger to the writing transaction's id: the check-in
-    manifest's delta cursor (checkin/README.md)."""
+    manifest's delta cursor (checkin/README.md).
+
+    `payment` is what the door needs of the order, kept in step with it by the payment flows
+    (`services.track_order_payment`): paid, not paid, or paid with a chargeback open or lost
+    since `disputed_at`. Check-in reads it here and never the order, and as every change of it
+    is a write of this row, the manifest's delta carries it."""
 
     class Status(models.TextChoices):
         VALID = "valid", "Valid"
         REVOKED = "revoked", "Revoked"
+
+    class Payment(models.TextChoices):
+        PAID = "paid", "Paid"
+        NOT_PAID = "not_paid", "Not paid"
+        DISPUTED = "disputed", "Payment disputed"
 
     uid = models.CharField(max_length=24, unique=True, default=ticket_uid, editable=False)
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="tickets")
@@ -74,6 +84,8 @@ class Ticket(models.Model):
     issued_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoke_reason = models.CharField(max_length=32, blank=True)
+    payment = models.CharField(max_length=16, choices=Payment.choices, default=Payment.PAID)
+    disputed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     change_xid = models.BigIntegerField(default=0, editable=False)
 
@@ -86,6 +98,10 @@ class Ticket(models.Model):
             models.CheckConstraint(
                 condition=Q(status="valid") | Q(revoked_at__isnull=False),
                 name="ticket_revoked_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(payment="disputed") | Q(disputed_at__isnull=False),
+                name="ticket_disputed_has_time",
             ),
         ]
         indexes = [

@@ -1,8 +1,9 @@
-"""Reads about tickets and keys, checking a scanned payload's signature, and reading a ticket
-code a person typed at the door."""
+"""Reads about tickets and keys, checking a scanned payload's signature, reading a ticket
+code a person typed at the door, and the tickets of an event as the door sees them."""
 
 import re
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from boxoffice.sales.models import Order
@@ -76,3 +77,44 @@ def check_payload(text: str) -> tuple[str | None, TicketPayload | None]:
 def order_tickets(order: Order) -> QuerySet[Ticket]:
     """An order's tickets for its ticket page, per item; a reissued item's newest first."""
     return Ticket.objects.filter(order=order).select_related("item").order_by("item_id", "-id")
+
+
+# --- the door's copy (the check-in manifest) ----------------------------------------------------
+
+# Changed by a transaction the snapshot (the check-in manifest's cursor) did not see: the
+# `change_xid` this app's trigger writes on every row of `table` (tickets, check-in admissions).
+# The first test lets the (…, change_xid) index skip everything older than the snapshot's xmin.
+CHANGED_SINCE = (
+    "AND {table}.change_xid >= %(xmin)s AND NOT pg_visible_in_snapshot("
+    "{table}.change_xid::text::xid8, %(snapshot)s::pg_snapshot)"
+)
+
+DOOR_FIELDS = ["id", "seat", "category", "name", "status", "code"]
+
+# What the door reads of a ticket is the ticket's row (with its item's fixed seat and category):
+# a change of any of it is a write of that row, so a delta by change_xid misses none.
+DOOR_TICKETS_SQL = """
+SELECT t.id, i.label, i.category, t.holder_name,
+       CASE WHEN t.status = 'revoked' THEN 'revoked'
+            WHEN t.payment = 'paid' THEN 'valid'
+            ELSE t.payment END,
+       t.uid
+FROM tickets_ticket t
+JOIN sales_orderitem i ON i.id = t.item_id
+WHERE t.event_id = %(event)s {since}
+ORDER BY t.id
+"""
+
+
+def door_tickets(*, event_id: int, since: tuple[int, str] | None = None) -> list[list]:
+    """The event's tickets as rows of DOOR_FIELDS, `status` being `valid`, `revoked`,
+    `not_paid` or `disputed`; with `since` (xmin, snapshot text), only those changed by a
+    transaction that snapshot did not see."""
+    params: dict = {"event": event_id}
+    condition = ""
+    if since is not None:
+        condition = CHANGED_SINCE.format(table="t")
+        params |= {"xmin": since[0], "snapshot": since[1]}
+    with connection.cursor() as cursor:
+        cursor.execute(DOOR_TICKETS_SQL.format(since=condition), params)
+        return [list(row) for row in cursor.fetchall()]

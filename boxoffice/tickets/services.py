@@ -1,10 +1,11 @@
 """Issuing, signing, reissuing and revoking tickets, and the organizer's signing keys.
 
-`issue_tickets` and `revoke_tickets` are called by the payment flows (boxoffice.payments) inside
-their transaction. Key handling: boxoffice/tickets/README.md.
+`issue_tickets`, `revoke_tickets` and `track_order_payment` are called by the payment flows
+(boxoffice.payments) inside their transaction. Key handling: boxoffice/tickets/README.md.
 """
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import IntegrityError, connection, transaction
@@ -13,7 +14,7 @@ from django.utils import timezone
 from boxoffice.actors import Actor
 from boxoffice.audit.services import record_audit
 from boxoffice.errors import Conflict, NotFound
-from boxoffice.sales.models import Order, OrderItem
+from boxoffice.sales.models import PAID_STATUSES, Order, OrderItem
 from boxoffice.tickets import keys
 from boxoffice.tickets.models import SigningKey, Ticket
 from boxoffice.tickets.payload import sign_payload
@@ -138,9 +139,40 @@ def ticket_payload(ticket: Ticket) -> str:
 # --- tickets ------------------------------------------------------------------------------------
 
 
+def payment_standing(order: Order) -> tuple[str, datetime | None]:
+    """What the door needs of an order, and since when a chargeback counts: not paid (or not
+    any more), paid with a chargeback open or lost (`Order.payment_disputed`), or paid."""
+    if order.status not in PAID_STATUSES:
+        return Ticket.Payment.NOT_PAID, None
+    if order.payment_disputed:
+        return Ticket.Payment.DISPUTED, order.disputed_at
+    return Ticket.Payment.PAID, None
+
+
+def _standing_now(order: Order) -> tuple[str, datetime | None]:
+    # Read afresh: callers may hold the order from before its change (the sales services lock
+    # and change their own copy).
+    return payment_standing(
+        Order.objects.only("status", "disputed_at", "dispute_status").get(pk=order.pk)
+    )
+
+
+def track_order_payment(*, order: Order) -> int:
+    """Bring the order's tickets in step with it after its payment changed (refund,
+    cancellation, a dispute opened or settled); returns how many tickets changed. Each changed
+    ticket is a written row, so the check-in manifest's next delta carries it (change trigger)."""
+    payment, disputed_at = _standing_now(order)
+    return (
+        Ticket.objects.filter(order_id=order.pk)
+        .exclude(payment=payment, disputed_at=disputed_at)
+        .update(payment=payment, disputed_at=disputed_at, updated_at=timezone.now())
+    )
+
+
 def issue_tickets(*, order: Order) -> list[Ticket]:
     """One valid, signed ticket per active item of a paid order that has none yet
-    (repeatable)."""
+    (repeatable), standing at the door as the order does now (a dispute may have come first)."""
+    payment, disputed_at = _standing_now(order)
     have = set(
         Ticket.objects.filter(order=order, status=Ticket.Status.VALID).values_list(
             "item_id", flat=True
@@ -153,6 +185,8 @@ def issue_tickets(*, order: Order) -> list[Ticket]:
             event_id=order.event_id,
             seat_id=item.seat_id,
             holder_name=order.name,
+            payment=payment,
+            disputed_at=disputed_at,
         )
         for item in order.items.filter(status=OrderItem.Status.ACTIVE)
         if item.pk not in have
@@ -176,13 +210,6 @@ def revoke_tickets(*, items: Iterable[OrderItem], reason: str) -> int:
     ).update(status=Ticket.Status.REVOKED, revoked_at=timezone.now(), revoke_reason=reason)
 
 
-def announce_order_change(*, order: Order) -> int:
-    """Rewrite the order's tickets unchanged, so that the check-in manifest's next delta (rows
-    of transactions its cursor did not see, by the change trigger) carries them: their standing
-    at the door depends on the order too (a dispute opened or settled)."""
-    return Ticket.objects.filter(order=order).update(updated_at=timezone.now())
-
-
 def reissue_ticket(*, ticket: Ticket, actor: Actor) -> Ticket:
     """A new ticket (new id, new QR) for the same seat; the old payload is revoked. For a
     forwarded or leaked QR code."""
@@ -200,6 +227,8 @@ def reissue_ticket(*, ticket: Ticket, actor: Actor) -> Ticket:
             event_id=old.event_id,
             seat_id=old.seat_id,
             holder_name=old.holder_name,
+            payment=old.payment,
+            disputed_at=old.disputed_at,
         )
         key, private = _signer()
         _sign(new, key, private)

@@ -135,6 +135,39 @@ def test_the_manifest_marks_disputed_tickets_and_its_delta_carries_the_dispute(c
     assert {row[4] for row in after["tickets"]} == {"valid"}
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_refund_and_a_dispute_change_the_tickets_standing_and_each_is_in_the_next_delta(
+    committed_shop,
+):
+    """The door reads tickets only: what it needs of the order is kept on the ticket, written
+    in the same transaction as the order's change, so the delta by change_xid carries it."""
+    shop, code, door, payloads = committed_shop
+    device = door.device()
+    with shop.schema():
+        first, second = Ticket.objects.filter(order__code=code).order_by("id")
+        refund_ref = first.seat.ref
+    before = body_of(manifest(device, door.list_id))
+
+    owner = signed_in_client(shop.organizer, owner_of(shop.organizer))
+    refunded = owner.post(
+        f"/api/v1/orders/{code}/refunds", {"seats": [refund_ref]}, content_type="application/json"
+    )
+    assert refunded.status_code == 201, refunded.content
+    delta = body_of(manifest(device, door.list_id, before["cursor"]))
+    assert {row[0]: row[4] for row in delta["tickets"]} == {first.pk: "revoked"}
+    assert delta["revoked"] == [first.pk]
+    with shop.schema():  # partially refunded is still paid: the other ticket admits
+        assert Ticket.objects.get(pk=second.pk).payment == Ticket.Payment.PAID
+
+    shop.deliver(dispute_event(shop, code))
+    with shop.schema():
+        kept = Ticket.objects.get(pk=second.pk)
+    assert (kept.payment, kept.disputed_at) == ("disputed", shop.order(code).disputed_at)
+    after = body_of(manifest(device, door.list_id, delta["cursor"]))
+    assert {row[0]: row[4] for row in after["tickets"]}[second.pk] == "disputed"
+    assert scan(device, door.list_id, payloads[1]).json()["verdict"] == "payment_disputed"
+
+
 def test_an_offline_scan_made_before_the_dispute_stays_valid_one_after_is_refused():
     shop, code, door, payloads = paid_shop()
     earlier = timezone.now() - timedelta(minutes=10)

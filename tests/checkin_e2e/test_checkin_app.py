@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from boxoffice.sales.orders import record_dispute
 from boxoffice.tickets.models import Ticket
-from boxoffice.tickets.services import announce_order_change
+from boxoffice.tickets.services import track_order_payment
 from checkin.credentials import issue_staff_credential
 from checkin.models import Admission, Override, Scan
 from tenants.permissions import member_actor
@@ -202,7 +202,7 @@ def test_a_disputed_payment_warns_and_waits_for_a_supervisor_online_and_offline(
         order = Ticket.objects.get(pk=door.ticket_ids["stalls/A/1"]).order
         with transaction.atomic():  # as the webhook does it
             record_dispute(order=order, reason="fraudulent", status="needs_response", amount=100)
-            announce_order_change(order=order)
+            track_order_payment(order=order)
 
     in_database(door.organizer, dispute)
     page = new_page()

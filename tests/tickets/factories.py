@@ -11,7 +11,7 @@ from boxoffice.events.models import Event, EventSeat
 from boxoffice.sales.models import Hold, Order, OrderItem
 from boxoffice.sales.order_access import new_order_code, new_secret_nonce
 from boxoffice.tickets.models import Ticket
-from boxoffice.tickets.services import issue_tickets
+from boxoffice.tickets.services import issue_tickets, track_order_payment
 
 PRICE = 5000
 
@@ -73,4 +73,5 @@ def paid_order(
         if status != Order.Status.PAID:
             Order.objects.filter(pk=order.pk).update(status=status)
             order.status = status
+            track_order_payment(order=order)  # as the payment flows keep its tickets in step
     return order, tickets
