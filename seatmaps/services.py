@@ -9,7 +9,7 @@ from django.utils import timezone
 from boxoffice.actors import Actor
 from boxoffice.audit.services import record_audit
 from boxoffice.errors import Conflict, Invalid
-from boxoffice.validators import check_timezone
+from boxoffice.validators import check_country, check_timezone
 from seatmaps.document import (
     SeatMapDocument,
     ensure_valid,
@@ -29,13 +29,8 @@ def _clean_venue_fields(fields: dict[str, Any]) -> dict[str, Any]:
     cleaned = {key: value.strip() for key, value in fields.items() if isinstance(value, str)}
     if "name" in cleaned and not cleaned["name"]:
         raise Invalid("Give the venue a name.", code="invalid_name")
-    if "country" in cleaned:
-        cleaned["country"] = cleaned["country"].upper()
-        if cleaned["country"] and not (
-            len(cleaned["country"]) == 2 and cleaned["country"].isascii()
-            and cleaned["country"].isalpha()
-        ):  # fmt: skip
-            raise Invalid("Country must be a two-letter ISO 3166 code.", code="invalid_country")
+    if cleaned.get("country"):  # optional for a venue
+        cleaned["country"] = check_country(cleaned["country"])
     if "timezone" in cleaned:
         check_timezone(cleaned["timezone"])
     return cleaned

@@ -20,6 +20,9 @@ class Organizer(TenantMixin):
     timezone = models.CharField(max_length=64, default="UTC")
     # How amounts are written for people (CLDR, through Babel): "€26.00" in en, "26,00 €" in de.
     locale = models.CharField(max_length=35, default="en")
+    # Where the organizer's business is (ISO 3166-1 alpha-2): Stripe opens the connected
+    # account in this country, which it never changes afterwards. Empty until set.
+    country = models.CharField(max_length=2, blank=True, default="")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     # Stripe Connect: checkouts run on this connected account, and the platform keeps
     # `application_fee_bps` basis points (1/100 of a percent) of each order.
@@ -46,6 +49,10 @@ class Organizer(TenantMixin):
             models.CheckConstraint(
                 condition=models.Q(currency__regex=r"^[A-Z]{3}$"),
                 name="organizer_currency_iso4217",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(country="") | models.Q(country__regex=r"^[A-Z]{2}$"),
+                name="organizer_country_iso3166",
             ),
             models.CheckConstraint(
                 condition=models.Q(brand_color__regex=r"^#[0-9a-fA-F]{6}$"),

@@ -18,7 +18,7 @@ from boxoffice.actors import Actor, ActorKind
 from boxoffice.audit.services import record_audit
 from boxoffice.currencies import check_currency, check_locale
 from boxoffice.errors import Conflict, Forbidden, Invalid, NotFound
-from boxoffice.validators import check_timezone
+from boxoffice.validators import check_country, check_timezone
 from tenants import selectors
 from tenants.models import ApiToken, Domain, Membership, Organizer, User
 from tenants.roles import Role
@@ -45,6 +45,7 @@ def provision_organizer(
     owner: User,
     currency: str = "EUR",
     timezone_name: str = "UTC",
+    country: str = "",
     actor: Actor | None = None,
 ) -> Organizer:
     """Create an organizer: its schema (migrated), domain `<slug>.<BASE_DOMAIN>` and owner.
@@ -57,6 +58,7 @@ def provision_organizer(
         raise Invalid("Give the organizer a name.", code="invalid_name")
     currency = _validate_currency(currency)
     timezone_name = check_timezone(timezone_name)
+    country = check_country(country) if country else ""
     actor = actor or Actor.system()
 
     if not selectors.slug_is_free(slug):
@@ -73,6 +75,7 @@ def provision_organizer(
                 name=name,
                 currency=currency,
                 timezone=timezone_name,
+                country=country,
             )
             # TenantMixin.save creates the schema and runs the tenant migrations inside this
             # transaction, so a rollback takes the schema with it.
@@ -416,6 +419,7 @@ def remove_member(*, organizer: Organizer, membership_id: int, actor: Actor) -> 
 
 ORGANIZER_SETTINGS = (
     "name",
+    "country",
     "currency",
     "timezone",
     "locale",
@@ -438,6 +442,8 @@ def update_organizer_settings(*, organizer: Organizer, actor: Actor, changes: di
             raise Invalid("Give the organizer a name.", code="invalid_name")
     if "currency" in changes:
         changes["currency"] = _validate_currency(changes["currency"])
+    if "country" in changes:
+        changes["country"] = check_country(changes["country"])
     if "timezone" in changes:
         changes["timezone"] = check_timezone(changes["timezone"])
     if "locale" in changes:

@@ -382,6 +382,12 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 class SettingsForm(forms.Form):
     name = forms.CharField(max_length=200)
+    # Longer than a code: still the one message of boxoffice.validators.check_country.
+    country = forms.CharField(
+        max_length=64,
+        required=False,
+        help_text="Where your business is, ISO 3166, e.g. NL: Stripe opens your account there",
+    )
     currency = forms.CharField(max_length=3, help_text="ISO 4217, e.g. EUR")
     timezone = forms.CharField(max_length=64, help_text="e.g. Europe/Lisbon")
     locale = forms.CharField(
@@ -398,6 +404,10 @@ class SettingsForm(forms.Form):
     def clean_locale(self) -> str:
         # Left empty (or posted by an older form): the locale stays as it is.
         return self.cleaned_data["locale"] or self.initial.get("locale", "en")
+
+    def clean_country(self) -> str:
+        # Left empty: the country stays as it is (once set, it is never unset).
+        return self.cleaned_data["country"] or self.initial.get("country", "")
 
 
 @admin_only
@@ -470,7 +480,8 @@ def stripe_connect(request: HttpRequest) -> HttpResponse:
 def stripe_refresh(request: HttpRequest) -> HttpResponse:
     """Where Stripe sends someone whose onboarding link expired or was used: a fresh link for
     the account we already have (never a new account: that takes the POST above)."""
-    if connect.connected_account(request.tenant) is None:
+    account = connect.connected_account(request.tenant)
+    if account is None or account.disconnected_at is not None:
         return redirect("console:settings")
     return _onboarding_redirect(request)
 
@@ -485,6 +496,10 @@ def stripe_return(request: HttpRequest) -> HttpResponse:
         return redirect("console:settings")
     if account is None:
         messages.error(request, "There is no Stripe account to check yet.")
+    elif account.disconnected_at is not None:
+        messages.error(
+            request, "Your Stripe account was disconnected from Boxoffice; connect again."
+        )
     elif account.charges_enabled:
         messages.success(request, "Your Stripe account can take payments.")
     elif account.details_submitted:

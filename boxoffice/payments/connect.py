@@ -5,7 +5,10 @@ field, so an organizer cannot point their checkouts at an account that is not th
 is Stripe's hosted flow, reached through a one-time Account Link; coming back, we read the
 account (GET /v1/accounts/{id}) and keep what Stripe says (`charges_enabled`, `payouts_enabled`,
 `details_submitted`, `requirements`); `account.updated` events bound to the stored id keep it
-current (boxoffice.payments.webhooks).
+current (boxoffice.payments.webhooks). An organizer who disconnects their account from the
+platform in Stripe's Dashboard sends `account.application.deauthorized`: the account is marked
+disconnected (we can no longer charge on it, nor even read it), checkout stops, and "Connect
+with Stripe" makes a new account in its place.
 
 Account type: **standard**. Checkouts are direct charges on the organizer's account (see
 providers/stripe_provider.py): the organizer is the merchant of record, carries Stripe's fees,
@@ -53,6 +56,7 @@ def can_take_payments(organizer: Organizer) -> bool:
         organizer_id=organizer.pk,
         account_id=organizer.stripe_account_id,
         charges_enabled=True,
+        disconnected_at__isnull=True,
     ).exists()
 
 
@@ -63,6 +67,16 @@ def require_payments_enabled(organizer: Organizer) -> None:
             "Nothing was charged and your seats stay held; please try again later.",
             code="payments_not_enabled",
         )
+
+
+def reconnect_key(organizer: Organizer, account: ConnectedAccount | None) -> str:
+    """The idempotency key of the account creation: one per organizer, and after a
+    disconnection one per account it replaces (Stripe would answer the old key with the
+    disconnected account for a day)."""
+    key = f"connect-account-{organizer.schema_name}"
+    if account is not None and account.disconnected_at is not None:
+        key += f"-after-{account.account_id}"
+    return key
 
 
 def _unavailable(exc: ProviderError) -> Unavailable:
@@ -111,7 +125,15 @@ def _store_new_account(organizer: Organizer, state: AccountState, actor: Actor) 
             organizer=locked,
             defaults={"account_id": state.id, "account_type": ACCOUNT_TYPE},
         )
-        if not created:
+        if not created and account.disconnected_at is not None and account.account_id != state.id:
+            # Connected again after a disconnection: the new account takes the row's place,
+            # starting afresh (events about the old id no longer find it).
+            account.account_id, account.account_type = state.id, ACCOUNT_TYPE
+            account.charges_enabled = account.payouts_enabled = False
+            account.details_submitted, account.requirements = False, {}
+            account.state_at = account.disconnected_at = None
+            account.save()
+        elif not created:
             return account  # a concurrent click stored it first (the same account: same key)
         previous = locked.stripe_account_id
         locked.stripe_account_id = state.id
@@ -142,12 +164,19 @@ def start_onboarding(
         )
     provider = stripe_provider()
     account = connected_account(organizer)
-    if account is None:
+    if account is None or account.disconnected_at is not None:
+        if not organizer.country:
+            raise Conflict(
+                "Set your country in Settings first: Stripe opens your account in that country "
+                "and it cannot be changed later.",
+                code="country_required",
+            )
         try:
             state = provider.create_account(
                 account_type=ACCOUNT_TYPE,
+                country=organizer.country,
                 metadata={"organizer": organizer.slug, "schema": organizer.schema_name},
-                idempotency_key=f"connect-account-{organizer.schema_name}",
+                idempotency_key=reconnect_key(organizer, account),
             )
         except ProviderError as exc:
             raise _unavailable(exc) from exc
@@ -164,8 +193,8 @@ def refresh_account(*, organizer: Organizer) -> ConnectedAccount | None:
     """Read the organizer's account back from Stripe and keep its state (after onboarding, or
     when someone asks). None when the organizer has no account of ours."""
     account = connected_account(organizer)
-    if account is None or not connect_available():
-        return account
+    if account is None or account.disconnected_at is not None or not connect_available():
+        return account  # a disconnected account is no longer ours to read
     try:
         state = stripe_provider().retrieve_account(account.account_id)
     except ProviderError as exc:
@@ -188,3 +217,35 @@ def apply_account_update(*, account_id: str, state: AccountState, created: int) 
     if not _record_state(account, state, datetime.fromtimestamp(created, tz=UTC)):
         return f"{account_id}: no change"
     return f"{account_id}: {account.state}"
+
+
+def apply_account_deauthorized(*, account_id: str, created: int) -> str:
+    """An `account.application.deauthorized` event already bound to `account_id` (one of
+    ours): the organizer disconnected it from the platform. Final for that account: no card
+    payments on it, and state events older than the disconnection change nothing. Call inside
+    the event's transaction."""
+    account = (
+        ConnectedAccount.objects.select_for_update()
+        .select_related("organizer")
+        .get(account_id=account_id)
+    )
+    if account.disconnected_at is not None:
+        return f"{account_id}: already disconnected"
+    at = datetime.fromtimestamp(created, tz=UTC)
+    account.disconnected_at = at
+    account.charges_enabled = account.payouts_enabled = False
+    account.state_at = max(at, account.state_at) if account.state_at else at
+    account.save(
+        update_fields=[
+            "disconnected_at", "charges_enabled", "payouts_enabled", "state_at", "updated_at",
+        ]
+    )  # fmt: skip
+    with schema_context(account.organizer.schema_name):
+        record_audit(
+            actor=Actor.system("stripe"),
+            action="stripe.account_disconnected",
+            target_type="stripe_account",
+            target_id=account_id,
+            data={"at": at.isoformat()},
+        )
+    return f"{account_id}: disconnected"

@@ -132,6 +132,9 @@ class ConnectedAccount(models.Model):
     # When Stripe's answer (a read-back, or the `created` time of an event) describes the
     # account: events older than the state we hold change nothing, whatever order they come in.
     state_at = models.DateTimeField(null=True, blank=True)
+    # When the organizer disconnected the account from the platform (Stripe's
+    # `account.application.deauthorized`): no payments run on it after that, whatever its state.
+    disconnected_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -140,8 +143,10 @@ class ConnectedAccount(models.Model):
 
     @property
     def state(self) -> str:
-        """One word for people: enabled, restricted (Stripe wants more), pending (details not
-        yet submitted), or new."""
+        """One word for people: disconnected (from the platform, by the organizer), enabled,
+        restricted (Stripe wants more), pending (details not yet submitted), or new."""
+        if self.disconnected_at is not None:
+            return "disconnected"
         if self.state_at is None:
             return "new"
         if self.charges_enabled and self.payouts_enabled:

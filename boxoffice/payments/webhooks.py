@@ -425,13 +425,41 @@ HANDLERS: dict[str, Callable[[Order, Claim], str]] = {
 
 # --- connected accounts (not about an order) ------------------------------------------------
 
-ACCOUNT_EVENTS = frozenset({"account.updated"})
+ACCOUNT_EVENTS = frozenset({"account.updated", "account.application.deauthorized"})
 # A Unix time past any event's (the year 2242): beyond it the number is not a time.
 LATEST_TIMESTAMP = 2**33
 
 
+def _created(event: dict[str, Any]) -> int:
+    created = _amount(event.get("created"))
+    if created is None or created > LATEST_TIMESTAMP:
+        raise Refusal("invalid_object", "The event has no creation time.")
+    return created
+
+
+def _apply_deauthorized(event: dict[str, Any], stored: WebhookEvent) -> tuple[str, str]:
+    """`account.application.deauthorized`: the connected account named by the event (its
+    `account`; the object is our application) left the platform. Only an account we created
+    is touched; any other changes nothing."""
+    if _object(event).get("object") != "application":
+        raise Refusal("invalid_object", f"{event['type']} about an object of another kind.")
+    account_id = _text(event.get("account"), 64)
+    known = (
+        ConnectedAccount.objects.filter(account_id=account_id).select_related("organizer").first()
+        if account_id
+        else None
+    )
+    if known is None:
+        return WebhookEvent.Status.IGNORED, "not one of our connected accounts"
+    stored.schema_name = known.organizer.schema_name
+    outcome = connect.apply_account_deauthorized(account_id=account_id, created=_created(event))
+    return WebhookEvent.Status.PROCESSED, outcome
+
+
 def _apply_account(event: dict[str, Any], stored: WebhookEvent) -> tuple[str, str]:
     """`account.updated`: only about an account we created, and only when sent from it."""
+    if event["type"] == "account.application.deauthorized":
+        return _apply_deauthorized(event, stored)
     obj = _object(event)
     if obj.get("object") != "account":
         raise Refusal("invalid_object", f"{event['type']} about an object of another kind.")
@@ -450,11 +478,8 @@ def _apply_account(event: dict[str, Any], stored: WebhookEvent) -> tuple[str, st
             "account_mismatch",
             f"About account {account_id}, sent from {str(sender or 'the platform')[:64]!r}.",
         )
-    created = _amount(event.get("created"))
-    if created is None or created > LATEST_TIMESTAMP:
-        raise Refusal("invalid_object", "The event has no creation time.")
     outcome = connect.apply_account_update(
-        account_id=account_id, state=account_state(obj), created=created
+        account_id=account_id, state=account_state(obj), created=_created(event)
     )
     return WebhookEvent.Status.PROCESSED, outcome
 

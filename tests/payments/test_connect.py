@@ -123,16 +123,6 @@ def account_link() -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def stripe_api(settings, monkeypatch):
-    """PAYMENT_PROVIDER=stripe with Stripe's API faked; queue answers on the returned fake."""
-    settings.PAYMENT_PROVIDER = "stripe"
-    fake = FakeStripeAPI()
-    provider = connect.StripeProvider(API_KEY, http_client=fake, max_network_retries=0)
-    monkeypatch.setattr(connect, "stripe_provider", lambda: provider)
-    return fake
-
-
 def start(organizer):
     return connect.start_onboarding(
         organizer=organizer,
@@ -146,7 +136,7 @@ def start(organizer):
 
 
 def test_onboarding_creates_a_standard_account_stores_its_id_and_links_to_stripe(stripe_api):
-    alpha = make_organizer("alpha")
+    alpha = make_organizer("alpha", country="NL")
     stripe_api.answers += [(200, account_object()), (200, account_link())]
 
     assert start(alpha) == LINK_URL
@@ -154,7 +144,8 @@ def test_onboarding_creates_a_standard_account_stores_its_id_and_links_to_stripe
     create, link = stripe_api.sent
     assert (create.method, create.path) == ("post", "/v1/accounts")
     assert create.form == {
-        "type": "standard", "metadata[organizer]": "alpha", "metadata[schema]": "org_alpha",
+        "type": "standard", "country": "NL", "metadata[organizer]": "alpha",
+        "metadata[schema]": "org_alpha",
     }  # fmt: skip
     assert create.headers["Idempotency-Key"] == "connect-account-org_alpha"
     assert "Stripe-Account" not in create.headers  # made by the platform, for the organizer
@@ -186,7 +177,7 @@ def test_onboarding_creates_a_standard_account_stores_its_id_and_links_to_stripe
 
 
 def test_stripe_failing_to_create_the_account_stores_nothing_and_says_try_again(stripe_api):
-    alpha = make_organizer("alpha")
+    alpha = make_organizer("alpha", country="NL")
     stripe_api.answers.append((500, stripe_error("api_error", "Something went wrong.")))
     with pytest.raises(Unavailable):
         start(alpha)
@@ -197,12 +188,12 @@ def test_stripe_failing_to_create_the_account_stores_nothing_and_says_try_again(
 def test_the_sandbox_has_nothing_to_connect(settings):
     settings.PAYMENT_PROVIDER = "sandbox"
     with pytest.raises(Conflict) as refused:
-        start(make_organizer("alpha"))
+        start(make_organizer("alpha", country="NL"))
     assert refused.value.code == "stripe_not_configured"
 
 
 def test_reading_the_account_back_keeps_what_stripe_says(stripe_api):
-    alpha = make_organizer("alpha")
+    alpha = make_organizer("alpha", country="NL")
     stripe_api.answers += [(200, account_object()), (200, account_link())]
     start(alpha)
     assert not connect.can_take_payments(alpha)
@@ -226,7 +217,7 @@ def test_reading_the_account_back_keeps_what_stripe_says(stripe_api):
 
 
 def test_owner_connects_from_settings_and_sees_the_state_stripe_reports(stripe_api):
-    alpha = make_organizer("alpha")
+    alpha = make_organizer("alpha", country="NL")
     owner = signed_in_client(alpha, owner_of(alpha))
     page = owner.get("/console/settings/").content.decode()
     assert "Connect with Stripe" in page
@@ -261,7 +252,7 @@ def test_owner_connects_from_settings_and_sees_the_state_stripe_reports(stripe_a
 
 
 def test_only_owners_and_admins_connect_and_strangers_see_nothing(stripe_api):
-    alpha = make_organizer("alpha")
+    alpha = make_organizer("alpha", country="NL")
     admin = signed_in_client(alpha, make_member(alpha, Role.ADMIN))
     staff = signed_in_client(alpha, make_member(alpha, Role.STAFF, is_supervisor=True))
     stranger = signed_in_client(alpha, make_user())
@@ -280,7 +271,7 @@ def test_only_owners_and_admins_connect_and_strangers_see_nothing(stripe_api):
 
 
 def test_a_stripe_failure_in_the_console_is_a_message_not_a_500(stripe_api):
-    alpha = make_organizer("alpha")
+    alpha = make_organizer("alpha", country="NL")
     owner = signed_in_client(alpha, owner_of(alpha))
     stripe_api.answers.append((503, stripe_error("api_error", "Unavailable.")))
     answer = owner.post("/console/settings/stripe/connect/", follow=True)
@@ -290,7 +281,7 @@ def test_a_stripe_failure_in_the_console_is_a_message_not_a_500(stripe_api):
 def test_an_account_id_typed_before_onboarding_is_kept_shown_unverified_and_never_charged_on(
     stripe_api,
 ):
-    alpha = make_organizer("alpha")
+    alpha = make_organizer("alpha", country="NL")
     alpha.stripe_account_id = "acct_1TypedByHand"
     alpha.save()
     owner = signed_in_client(alpha, owner_of(alpha))
@@ -317,7 +308,7 @@ def test_an_account_id_typed_before_onboarding_is_kept_shown_unverified_and_neve
 
 
 def test_settings_in_the_sandbox_say_there_is_nothing_to_connect():
-    alpha = make_organizer("alpha")
+    alpha = make_organizer("alpha", country="NL")
     page = signed_in_client(alpha, owner_of(alpha)).get("/console/settings/").content.decode()
     assert "run in the sandbox" in page and "Connect with Stripe" not in page
 

@@ -213,11 +213,16 @@ class StripeProvider:
     # --- Connect: the organizer's own account --------------------------------------------
 
     def create_account(
-        self, *, account_type: str, metadata: dict[str, str], idempotency_key: str
+        self, *, account_type: str, country: str, metadata: dict[str, str], idempotency_key: str
     ) -> AccountState:
-        """A new connected account (POST /v1/accounts). The idempotency key makes a retry after
-        a timeout, or a second click, return the same account instead of a second one."""
-        params: dict[str, Any] = {"type": account_type, "metadata": dict(metadata)}
+        """A new connected account (POST /v1/accounts) in `country` (ISO 3166-1 alpha-2; left
+        out, Stripe would open it in the platform's country, for good). The idempotency key
+        makes a retry after a timeout, or a second click, return the same account."""
+        params: dict[str, Any] = {
+            "type": account_type,
+            "country": country,
+            "metadata": dict(metadata),
+        }
         try:
             account = self._client.v1.accounts.create(params, {"idempotency_key": idempotency_key})
         except stripe.StripeError as exc:
