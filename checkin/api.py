@@ -153,6 +153,8 @@ def scan_out(result: services.ScanResult) -> dict:
             "uid": ticket.uid,
             "seat": ticket.item.label,
             "category": ticket.item.category,
+            "category_name": ticket.item.category_name,
+            "line": ticket.item.line,
             "holder_name": ticket.holder_name,
         },
         "first_entry": None

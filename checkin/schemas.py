@@ -104,8 +104,16 @@ class ScanIn(Schema):
 class TicketInfo(Schema):
     id: int
     uid: str
-    seat: str
-    category: str
+    seat: str = Field(
+        ..., description="The place as people read it: Stalls Centre, row E, seat 108"
+    )
+    category: str = Field(..., description="The category's key, as check-in lists name them")
+    category_name: str = Field(..., description="The category's name as people read it")
+    line: str = Field(
+        ...,
+        description="What the door screen shows: place · category · ticket type, names only "
+        "(Stalls Centre, row E, seat 108 · Premium · Adult)",
+    )
     holder_name: str
 
 

@@ -189,3 +189,11 @@ def section_names(event: Event) -> dict[str, str]:
         )
     )
     return names
+
+
+def category_names(event: Event) -> dict[str, str]:
+    """Category key -> the name people read ("premium" -> "Premium"), from the event's published
+    seat-map version (its document's categories, without loading its seats)."""
+    from boxoffice.events.pricing import map_categories
+
+    return {category["key"]: category["name"] for category in map_categories(event)}

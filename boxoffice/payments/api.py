@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from boxoffice.events.models import Event
-from boxoffice.events.selectors import event_by_id, section_names
+from boxoffice.events.selectors import category_names, event_by_id, section_names
 from boxoffice.payments import flows
 from boxoffice.payments.schemas import (
     CheckoutIn,
@@ -24,7 +24,7 @@ from boxoffice.payments.schemas import (
     RefundResultOut,
 )
 from boxoffice.sales import orders, promotions
-from boxoffice.sales.models import Order, PromoCode, Refund
+from boxoffice.sales.models import Order, PromoCode, Refund, item_line
 from boxoffice.sales.order_access import find_order, order_secret
 from boxoffice.sales.services import find_hold
 from boxoffice.throttles import ClientRateThrottle
@@ -56,8 +56,7 @@ def _refund_out(refund: Refund, *, customer: bool) -> dict:
 
 def _lines(order: Order, items: list) -> list[dict]:
     lines = [
-        {"kind": "ticket", "description": f"{item.label} ({item.ticket_type_name})",
-         "amount": item.price}
+        {"kind": "ticket", "description": item.line, "amount": item.price}
         for item in items
     ]  # fmt: skip
     if order.discount:
@@ -107,8 +106,10 @@ def order_out(order: Order, *, customer: bool) -> dict:
                 "seat": item.ref,
                 "label": item.label,
                 "category": item.category,
+                "category_name": item.category_name,
                 "ticket_type": item.ticket_type,
                 "ticket_type_name": item.ticket_type_name,
+                "description": item.line,
                 "price": item.price,
                 "discount": item.discount,
                 "fee": item.fee,
@@ -148,11 +149,12 @@ def quote(request: HttpRequest, token: str, payload: QuoteIn) -> dict:
         promo_code=payload.promo_code,
     )
     event, breakdown = hold.event, quote.breakdown
-    names = section_names(event)
+    names, categories = section_names(event), category_names(event)
     items = [
         {
             "seat": seat.ref, "label": orders.seat_label(seat, names), "notes": seat.notes(),
             "category": seat.category,
+            "category_name": categories.get(seat.category, seat.category),
             "ticket_type": quote.ticket_types[seat.ref].code,
             "ticket_type_name": quote.ticket_types[seat.ref].name, "price": amounts.price,
             "discount": amounts.discount, "fee": amounts.fee, "tax": amounts.tax,
@@ -160,10 +162,13 @@ def quote(request: HttpRequest, token: str, payload: QuoteIn) -> dict:
         }
         for seat, amounts in zip(quote.seats, breakdown.items, strict=True)
     ]  # fmt: skip
+    for item in items:
+        item["description"] = item_line(
+            place=item["label"], category=item["category_name"],
+            ticket_type=item["ticket_type_name"],
+        )  # fmt: skip
     lines = [
-        {"kind": "ticket",
-         "description": " · ".join([f"{item['label']} ({item['ticket_type_name']})",
-                                    *item["notes"]]),
+        {"kind": "ticket", "description": " · ".join([item["description"], *item["notes"]]),
          "amount": item["price"]}
         for item in items
     ]  # fmt: skip

@@ -50,7 +50,7 @@ def _line_items(order: Order) -> list[LineItem]:
     items = list(order.items.all())
     lines = [
         LineItem(
-            name=f"{order.event.title}: {item.label} ({item.ticket_type_name})",
+            name=f"{order.event.title}: {item.line}",
             unit_amount=item.price - item.discount,
         )
         for item in items

@@ -27,15 +27,25 @@ class QuoteIn(Schema):
 
 class QuoteItemOut(Schema):
     seat: str
-    label: str
+    label: str = Field(
+        ..., description="The place as people read it: Stalls Centre, row E, seat 108"
+    )
     notes: list[str] = Field(
         ...,
         description="What to know about the place: Wheelchair space, Companion seat, "
         "Restricted view",
     )
-    category: str
-    ticket_type: str
-    ticket_type_name: str
+    category: str = Field(..., description="The price category's key, e.g. premium")
+    category_name: str = Field(
+        ..., description="The category's name as people read it, e.g. Premium Circle"
+    )
+    ticket_type: str = Field(..., description="The ticket type's code, e.g. adult")
+    ticket_type_name: str = Field(..., description="Its name as people read it, e.g. Adult")
+    description: str = Field(
+        ...,
+        description="What people read about this ticket: place · category · ticket type, "
+        "names only (Stalls Centre, row E, seat 108 · Premium · Adult)",
+    )
     price: MinorAmount
     discount: MinorAmount
     fee: MinorAmount
@@ -81,10 +91,20 @@ class LineOut(Schema):
 
 class ItemOut(Schema):
     seat: str
-    label: str
-    category: str
-    ticket_type: str
-    ticket_type_name: str
+    label: str = Field(
+        ..., description="The place as people read it: Stalls Centre, row E, seat 108"
+    )
+    category: str = Field(..., description="The price category's key, e.g. premium")
+    category_name: str = Field(
+        ..., description="The category's name as people read it, e.g. Premium Circle"
+    )
+    ticket_type: str = Field(..., description="The ticket type's code, e.g. adult")
+    ticket_type_name: str = Field(..., description="Its name as people read it, e.g. Adult")
+    description: str = Field(
+        ...,
+        description="What people read about this ticket: place · category · ticket type, "
+        "names only (Stalls Centre, row E, seat 108 · Premium · Adult)",
+    )
     price: MinorAmount
     discount: MinorAmount
     fee: MinorAmount

@@ -180,6 +180,13 @@ class Order(models.Model):
 PAID_STATUSES = (Order.Status.PAID, Order.Status.PARTIALLY_REFUNDED)
 
 
+def item_line(*, place: str, category: str, ticket_type: str) -> str:
+    """What a person reads about one ticket: "Stalls Centre, row E, seat 108 · Premium · Adult"
+    (the place, the category's name, the ticket type's name; never their keys). The one
+    definition: quotes, the payment page, order and ticket pages, emails and the door all use it."""
+    return " · ".join(part for part in (place, category, ticket_type) if part)
+
+
 class OrderItem(models.Model):
     """One seat of an order with its price broken down: price - discount + fee (+ tax when
     exclusive) = total. Refunds are per item."""
@@ -196,6 +203,9 @@ class OrderItem(models.Model):
     ref = models.CharField(max_length=64)
     label = models.CharField(max_length=120, help_text="Section, row and seat, for people.")
     category = models.CharField(max_length=32)
+    # Names as the seat map and the price table had them at checkout, like `label`: people read
+    # these, machines (check-in lists, reports) compare the keys.
+    category_name = models.CharField(max_length=64)
     ticket_type = models.CharField(max_length=32)
     ticket_type_name = models.CharField(max_length=64)
     price = models.PositiveIntegerField()
@@ -213,6 +223,12 @@ class OrderItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.ref}"
+
+    @property
+    def line(self) -> str:
+        return item_line(
+            place=self.label, category=self.category_name, ticket_type=self.ticket_type_name
+        )
 
 
 class Refund(models.Model):

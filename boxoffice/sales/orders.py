@@ -25,7 +25,7 @@ from boxoffice.errors import Conflict, DomainError, Gone, Invalid, NotFound
 from boxoffice.events.models import Event, EventSeat, TicketType
 from boxoffice.events.pricing import prices_in_force, resolve_price
 from boxoffice.events.refund_policy import refund_percent
-from boxoffice.events.selectors import section_names
+from boxoffice.events.selectors import category_names, section_names
 from boxoffice.sales import money
 from boxoffice.sales.models import (
     DISPUTE_FINAL,
@@ -200,11 +200,13 @@ def place_order(
             provider=provider if breakdown.total else NO_PAYMENT, promo=promo,
             breakdown=breakdown, expires_at=now + PAYMENT_WINDOW,
         )  # fmt: skip
-        names = section_names(event)
+        names, categories = section_names(event), category_names(event)
         OrderItem.objects.bulk_create(
             OrderItem(
                 order=order, seat=seat, ref=seat.ref, label=seat_label(seat, names),
-                category=seat.category, ticket_type=types[seat.ref].code,
+                category=seat.category,
+                category_name=categories.get(seat.category, seat.category),
+                ticket_type=types[seat.ref].code,
                 ticket_type_name=types[seat.ref].name, price=amounts.price,
                 discount=amounts.discount, fee=amounts.fee, tax=amounts.tax, total=amounts.total,
             )

@@ -41,7 +41,8 @@ EXPORT_COLUMNS = (
     # Every time in a row is in this zone (the event's), written with its offset.
     ("timezone", "order__event__timezone"),
     ("seat", "label"),
-    ("category", "category"),
+    ("category", "category"),  # the key, for filters and the API
+    ("category_name", "category_name"),
     ("ticket_type", "ticket_type_name"),
     ("currency", "order__currency"),
     ("price", "price"),

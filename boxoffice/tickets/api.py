@@ -34,6 +34,8 @@ def ticket_out(ticket: Ticket) -> dict:
         "order": ticket.order.code,
         "seat": ticket.item.label,
         "category": ticket.item.category,
+        "category_name": ticket.item.category_name,
+        "line": ticket.item.line,
         "holder_name": ticket.holder_name,
         "status": ticket.status,
         "payload": services.ticket_payload(ticket),

@@ -17,8 +17,13 @@ class TicketOut(Schema):
     id: int
     uid: str
     order: str
-    seat: str
-    category: str
+    seat: str = Field(description="The place as people read it: Stalls Centre, row E, seat 108")
+    category: str = Field(description="The category's key, as check-in lists name them")
+    category_name: str = Field(description="The category's name as people read it")
+    line: str = Field(
+        description="What people read about the ticket: place · category · ticket type, names "
+        "only (Stalls Centre, row E, seat 108 · Premium · Adult)"
+    )
     holder_name: str
     status: str
     payload: str

@@ -141,7 +141,8 @@ def sell_everything(organizer, tickets: int):
         items = OrderItem.objects.bulk_create(
             [OrderItem(order=order, seat=seat, ref=seat.ref,
                        label=f"{seat.section.title()} row {seat.row} seat {seat.label}",
-                       category=seat.category, ticket_type="adult", ticket_type_name="Adult",
+                       category=seat.category, category_name=seat.category.title(),
+                       ticket_type="adult", ticket_type_name="Adult",
                        price=5000, total=5000)
              for order, group in zip(orders, groups, strict=True) for seat in group],
             batch_size=5000,

@@ -57,11 +57,15 @@ def test_full_manifest_lets_a_device_verify_offline(db):
     body = body_of(response)
     assert body["full"] is True
     assert body["list"]["event"]["id"] == event.pk
-    assert body["ticket_fields"] == ["id", "seat", "category", "name", "status", "code"]
+    assert body["ticket_fields"] == [
+        "id", "seat", "category", "name", "status", "code", "category_name", "line",
+    ]  # fmt: skip
     assert body["tickets"] == [
-        [tickets[0].pk, "Stalls row A seat 1", "premium", "Ada", "valid", tickets[0].uid],
-        [tickets[1].pk, "Stalls row B seat 1", "standard", "Ada", "valid", tickets[1].uid],
-    ]
+        [tickets[0].pk, "Stalls row A seat 1", "premium", "Ada", "valid", tickets[0].uid,
+         "Premium", "Stalls row A seat 1 · Premium · Adult"],
+        [tickets[1].pk, "Stalls row B seat 1", "standard", "Ada", "valid", tickets[1].uid,
+         "Standard", "Stalls row B seat 1 · Standard · Adult"],
+    ]  # fmt: skip
     assert body["revoked"] == [] and body["admitted"] == []
     # What a device does offline: check the signature with the manifest's public key.
     decoded = decode_payload(tickets[0].payload)

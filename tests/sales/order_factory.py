@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from boxoffice.events.models import Event, EventSeat
+from boxoffice.events.selectors import category_names
 from boxoffice.sales.models import Hold, Order, OrderItem
 from boxoffice.sales.order_access import new_order_code
 from boxoffice.sales.orders import seat_label
@@ -93,10 +94,11 @@ def make_order(
         if status == Order.Status.CANCELLED
         else OrderItem.Status.REFUNDED
     )
+    categories = category_names(event)
     OrderItem.objects.bulk_create(
         OrderItem(
             order=order, seat=seat, ref=seat.ref, label=seat_label(seat), category=seat.category,
-            ticket_type=ticket_type,
+            category_name=categories[seat.category], ticket_type=ticket_type,
             ticket_type_name=TYPE_NAMES[ticket_type], price=price, discount=discount, fee=fee,
             tax=tax, total=line_total,
             status=item_status if seat.ref in refunded_seats else OrderItem.Status.ACTIVE,

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from boxoffice.events.models import Event, EventSeat
+from boxoffice.events.selectors import category_names
 from boxoffice.sales.models import Hold, Order, OrderItem
 from boxoffice.sales.order_access import new_order_code, new_secret_nonce
 from boxoffice.tickets.models import Ticket
@@ -52,6 +53,7 @@ def paid_order(
             expires_at=now + timedelta(minutes=10),
             paid_at=now,
         )
+        categories = category_names(event)
         OrderItem.objects.bulk_create(
             OrderItem(
                 order=order,
@@ -59,6 +61,7 @@ def paid_order(
                 ref=seat.ref,
                 label=f"{seat.section.title()} row {seat.row} seat {seat.label}",
                 category=seat.category,
+                category_name=categories[seat.category],
                 ticket_type="adult",
                 ticket_type_name="Adult",
                 price=PRICE,

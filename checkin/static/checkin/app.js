@@ -394,6 +394,7 @@ function fromServer(answer) {
       id: answer.ticket.id,
       seat: answer.ticket.seat,
       category: answer.ticket.category,
+      line: answer.ticket.line,
       name: answer.ticket.holder_name,
     },
     firstEntry: answer.first_entry && { at: answer.first_entry.at, gate: answer.first_entry.gate || answer.first_entry.device },
@@ -506,9 +507,10 @@ function present(result) {
   const exit = result.direction === "exit" && result.verdict === "ok";
   const title = result.overridden ? "Admit (override)" : exit ? "Goodbye" : TITLES[result.verdict] || result.verdict;
   $("[data-result-title]").textContent = result.admitted ? `✓ ${title}` : `✕ ${title}`;
-  $("[data-result-seat]").textContent = result.ticket?.seat || "";
-  $("[data-result-category]").textContent = result.ticket?.category || "";
-  $("[data-result-name]").textContent = result.ticket?.name ? `· ${result.ticket.name}` : "";
+  // The server's line (place · category · ticket type, names only); a ticket stored from a
+  // manifest older than that field shows its place alone, never the category's key.
+  $("[data-result-seat]").textContent = result.ticket?.line || result.ticket?.seat || "";
+  $("[data-result-name]").textContent = result.ticket?.name || "";
   const first = result.firstEntry;
   const firstText = first && !result.message.includes(" at ") ? ` First entry ${timeOf(first.at)}${first.gate ? ` at ${first.gate}` : ""}.` : "";
   $("[data-result-message]").textContent = `${result.message}${firstText}${result.mode === "offline" ? " (checked on this device)" : ""}`;
