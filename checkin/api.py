@@ -154,7 +154,7 @@ def scan_out(result: services.ScanResult) -> dict:
             "seat": ticket.item.label,
             "category": ticket.item.category,
             "category_name": ticket.item.category_name,
-            "line": ticket.item.line,
+            "description": ticket.item.line,
             "holder_name": ticket.holder_name,
         },
         "first_entry": None

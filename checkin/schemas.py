@@ -109,7 +109,7 @@ class TicketInfo(Schema):
     )
     category: str = Field(..., description="The category's key, as check-in lists name them")
     category_name: str = Field(..., description="The category's name as people read it")
-    line: str = Field(
+    description: str = Field(
         ...,
         description="What the door screen shows: place · category · ticket type, names only "
         "(Stalls Centre, row E, seat 108 · Premium · Adult)",

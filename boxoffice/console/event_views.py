@@ -277,11 +277,30 @@ def _status_actions(event: Event) -> list[dict]:
     return actions
 
 
+def _named_prices(table: dict) -> tuple[list[dict], list[str]]:
+    """The price table's rows and its unpriced categories by the names people read, not keys."""
+    categories = {category["key"]: category["name"] for category in table["categories"]}
+    types = {ticket_type["code"]: ticket_type["name"] for ticket_type in table["ticket_types"]}
+    phases = {phase["code"]: phase["name"] for phase in table["phases"]}
+    rows = [
+        {
+            "category": categories.get(category, category),
+            "ticket_type": types.get(price["ticket_type"], price["ticket_type"]),
+            "phase": phases.get(price["phase"], price["phase"]),
+            "amount": price["amount"],
+        }
+        for category, prices in table["prices"].items()
+        for price in prices
+    ]
+    return rows, [categories.get(key, key) for key in table["missing"]]
+
+
 @staff_only
 def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
     event = _event(event_id)
     report = reports.event_report(event)
     table = pricing.price_table(event=event)
+    prices, unpriced = _named_prices(table)
     currency = request.tenant.currency
     paid = Order.objects.filter(event=event, status__in=PAID_STATUSES)
     cancellation = {
@@ -297,7 +316,8 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
         {
             "event": event,
             "report": report,
-            "table": table,
+            "prices": prices,
+            "unpriced": unpriced,
             "currency": currency,
             "actions": _status_actions(event),
             "cancellable": event.status not in (Event.Status.CANCELLED, Event.Status.COMPLETED),

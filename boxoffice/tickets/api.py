@@ -35,7 +35,7 @@ def ticket_out(ticket: Ticket) -> dict:
         "seat": ticket.item.label,
         "category": ticket.item.category,
         "category_name": ticket.item.category_name,
-        "line": ticket.item.line,
+        "description": ticket.item.line,
         "holder_name": ticket.holder_name,
         "status": ticket.status,
         "payload": services.ticket_payload(ticket),

@@ -20,7 +20,7 @@ class TicketOut(Schema):
     seat: str = Field(description="The place as people read it: Stalls Centre, row E, seat 108")
     category: str = Field(description="The category's key, as check-in lists name them")
     category_name: str = Field(description="The category's name as people read it")
-    line: str = Field(
+    description: str = Field(
         description="What people read about the ticket: place · category · ticket type, names "
         "only (Stalls Centre, row E, seat 108 · Premium · Adult)"
     )

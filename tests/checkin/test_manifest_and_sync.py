@@ -58,7 +58,7 @@ def test_full_manifest_lets_a_device_verify_offline(db):
     assert body["full"] is True
     assert body["list"]["event"]["id"] == event.pk
     assert body["ticket_fields"] == [
-        "id", "seat", "category", "name", "status", "code", "category_name", "line",
+        "id", "seat", "category", "name", "status", "code", "category_name", "description",
     ]  # fmt: skip
     assert body["tickets"] == [
         [tickets[0].pk, "Stalls row A seat 1", "premium", "Ada", "valid", tickets[0].uid,

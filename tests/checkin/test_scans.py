@@ -30,7 +30,7 @@ def test_first_entry_is_ok_then_already_admitted_with_when_and_where(db):
         "seat": "Stalls row A seat 1",
         "category": "premium",
         "category_name": "Premium",
-        "line": "Stalls row A seat 1 · Premium · Adult",
+        "description": "Stalls row A seat 1 · Premium · Adult",
         "holder_name": "Ada Lovelace",
     }
     second = scan(door.device(1), door.list_id, tickets[0].payload).json()

@@ -103,6 +103,9 @@ def test_quote_payment_page_order_tickets_email_csv_and_console_name_the_categor
     owner = signed_in_client(shop.organizer, owner_of(shop.organizer))
     console = owner.get(f"/console/orders/{code}/").content.decode()
     assert "<td>Premium Circle</td>" in console and without_keys(console)
+    prices = owner.get(f"/console/events/{shop.event.uid}/").content.decode()
+    assert "<td>Premium Circle</td><td>Adult</td><td>Regular</td>" in prices
+    assert without_keys(prices)
     text = b"".join(owner.get("/api/v1/orders.csv").streaming_content).decode()
     [row] = csv.DictReader(io.StringIO(text))
     assert (row["seat"], row["category_name"], row["ticket_type"]) == (
@@ -121,7 +124,7 @@ def test_the_door_gets_the_names_beside_the_key(django_capture_on_commit_callbac
     body = body_of(manifest(door.device(), door.list_id))
     [row] = body["tickets"]
     fields = dict(zip(body["ticket_fields"], row, strict=True))
-    assert (fields["category"], fields["category_name"], fields["line"]) == (
+    assert (fields["category"], fields["category_name"], fields["description"]) == (
         "premium", "Premium Circle", LINE,
     )  # fmt: skip
 
@@ -129,7 +132,7 @@ def test_the_door_gets_the_names_beside_the_key(django_capture_on_commit_callbac
     assert answer["verdict"] == "ok"  # the list names the key, and the key still matches
     assert answer["ticket"]["category"] == "premium"
     assert answer["ticket"]["category_name"] == "Premium Circle"
-    assert answer["ticket"]["line"] == LINE
+    assert answer["ticket"]["description"] == LINE
 
 
 def test_items_sold_before_names_were_stored_get_them_from_their_seat_map():

@@ -394,7 +394,7 @@ function fromServer(answer) {
       id: answer.ticket.id,
       seat: answer.ticket.seat,
       category: answer.ticket.category,
-      line: answer.ticket.line,
+      description: answer.ticket.description,
       name: answer.ticket.holder_name,
     },
     firstEntry: answer.first_entry && { at: answer.first_entry.at, gate: answer.first_entry.gate || answer.first_entry.device },
@@ -509,7 +509,7 @@ function present(result) {
   $("[data-result-title]").textContent = result.admitted ? `✓ ${title}` : `✕ ${title}`;
   // The server's line (place · category · ticket type, names only); a ticket stored from a
   // manifest older than that field shows its place alone, never the category's key.
-  $("[data-result-seat]").textContent = result.ticket?.line || result.ticket?.seat || "";
+  $("[data-result-seat]").textContent = result.ticket?.description || result.ticket?.seat || "";
   $("[data-result-name]").textContent = result.ticket?.name || "";
   const first = result.firstEntry;
   const firstText = first && !result.message.includes(" at ") ? ` First entry ${timeOf(first.at)}${first.gate ? ` at ${first.gate}` : ""}.` : "";
