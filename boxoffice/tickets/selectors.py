@@ -6,7 +6,7 @@ import re
 from django.db import connection
 from django.db.models import QuerySet
 
-from boxoffice.sales.models import Order
+from boxoffice.sales.models import Order, item_line
 from boxoffice.tickets import keys
 from boxoffice.tickets.models import SigningKey, Ticket
 from boxoffice.tickets.payload import MalformedPayload, TicketPayload, decode_payload
@@ -89,7 +89,10 @@ CHANGED_SINCE = (
     "{table}.change_xid::text::xid8, %(snapshot)s::pg_snapshot)"
 )
 
-DOOR_FIELDS = ["id", "seat", "category", "name", "status", "code"]
+# "category" is the key check-in lists name (the wrong-entrance rule compares it);
+# "category_name" and "description" (OrderItem.line: place · category · ticket type, names
+# only) are what the door screen shows.
+DOOR_FIELDS = ["id", "seat", "category", "name", "status", "code", "category_name", "description"]
 
 # What the door reads of a ticket is the ticket's row (with its item's fixed seat and category):
 # a change of any of it is a write of that row, so a delta by change_xid misses none.
@@ -98,7 +101,7 @@ SELECT t.id, i.label, i.category, t.holder_name,
        CASE WHEN t.status = 'revoked' THEN 'revoked'
             WHEN t.payment = 'paid' THEN 'valid'
             ELSE t.payment END,
-       t.uid
+       t.uid, i.category_name, i.ticket_type_name
 FROM tickets_ticket t
 JOIN sales_orderitem i ON i.id = t.item_id
 WHERE t.event_id = %(event)s {since}
@@ -117,4 +120,7 @@ def door_tickets(*, event_id: int, since: tuple[int, str] | None = None) -> list
         params |= {"xmin": since[0], "snapshot": since[1]}
     with connection.cursor() as cursor:
         cursor.execute(DOOR_TICKETS_SQL.format(since=condition), params)
-        return [list(row) for row in cursor.fetchall()]
+        return [
+            [*row[:7], item_line(place=row[1], category=row[6], ticket_type=row[7])]
+            for row in cursor.fetchall()
+        ]
