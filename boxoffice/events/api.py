@@ -24,6 +24,7 @@ from boxoffice.events.schemas import (
     SeatsIn,
     SeatsOut,
 )
+from boxoffice.events.seat_rules import LETTERS
 from boxoffice.inputs import ClientDateTime, Pagination
 from seatmaps import selectors as seatmap_selectors
 from seatmaps.document import SeatMapDocument, parse_document, seat_ref
@@ -229,8 +230,8 @@ def event_availability(request: HttpRequest, event_id: str) -> HttpResponse:
     if quoted in seen:
         response = HttpResponse(status=304)
     else:
-        legend = {code: name for name, code in selectors.STATUS_CODES.items()}
-        counts = {name: statuses.count(code) for name, code in selectors.STATUS_CODES.items()}
+        legend = {code: name for name, code in LETTERS.items()}
+        counts = {name: statuses.count(code) for name, code in LETTERS.items()}
         response = JsonResponse(
             {"event": event.uid, "legend": legend, "statuses": statuses, "counts": counts}
         )

@@ -7,6 +7,7 @@ from django.db.models.functions import Cast
 
 from boxoffice.errors import NotFound
 from boxoffice.events.models import Event, EventSeat
+from boxoffice.events.seat_rules import letter_sql
 
 PUBLIC_STATUSES = (
     Event.Status.ON_SALE,
@@ -15,9 +16,6 @@ PUBLIC_STATUSES = (
     Event.Status.CANCELLED,
 )
 LISTED_STATUSES = (Event.Status.ON_SALE, Event.Status.PAUSED)
-
-# One character per seat in the availability snapshot.
-STATUS_CODES = {"available": "a", "held": "h", "sold": "s", "blocked": "b"}
 
 
 class _WallClock(models.Field):
@@ -161,9 +159,7 @@ def availability(event: Event) -> tuple[str, str]:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT string_agg(CASE WHEN status = 'held' AND held_until < now() THEN 'a' "
-            "ELSE CASE status WHEN 'available' THEN 'a' WHEN 'held' THEN 'h' "
-            "WHEN 'sold' THEN 's' ELSE 'b' END END, '' ORDER BY position) "
+            f"SELECT string_agg({letter_sql()}, '' ORDER BY position) "  # noqa: S608
             "FROM events_eventseat WHERE event_id = %s",
             [event.pk],
         )

@@ -19,6 +19,7 @@ from boxoffice.errors import Conflict, Invalid
 from boxoffice.events.models import Event, EventSeat
 from boxoffice.events.ranking import Place, rank_seats
 from boxoffice.events.refund_policy import check_policy
+from boxoffice.events.seat_rules import claimable_sql
 from boxoffice.validators import check_timezone
 from seatmaps.models import SeatMapVersion
 
@@ -245,9 +246,8 @@ def change_event_status(*, actor: Actor, event: Event, action: str) -> Event:
 
 
 BLOCK = (
-    "UPDATE events_eventseat SET status = 'blocked', hold_id = NULL, held_until = NULL "
-    "WHERE event_id = %s AND ref = ANY(%s) "
-    "AND (status = 'available' OR (status = 'held' AND held_until < now())) RETURNING ref"
+    "UPDATE events_eventseat SET status = 'blocked', hold_id = NULL, held_until = NULL "  # noqa: S608
+    f"WHERE event_id = %s AND ref = ANY(%s) AND {claimable_sql()} RETURNING ref"
 )
 
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import DateTimeField, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from boxoffice.actors import Actor
@@ -25,6 +26,7 @@ from boxoffice.errors import Conflict, DomainError, Gone, Invalid, NotFound
 from boxoffice.events.models import Event, EventSeat, TicketType
 from boxoffice.events.pricing import prices_in_force, resolve_price
 from boxoffice.events.refund_policy import refund_percent
+from boxoffice.events.seat_rules import DatabaseNow, claimable_sql, still_held
 from boxoffice.events.selectors import category_names, section_names
 from boxoffice.sales import money
 from boxoffice.sales.models import (
@@ -37,7 +39,7 @@ from boxoffice.sales.models import (
     Refund,
 )
 from boxoffice.sales.order_access import new_order_code, new_secret_nonce, normalize_order_code
-from boxoffice.sales.services import check_hold_live, held_seats
+from boxoffice.sales.services import check_hold_live, held_seats, lock_hold
 from seatmaps.models import new_uid
 
 # Stripe refuses a Checkout Session that expires less than 30 minutes after it is created; one
@@ -52,11 +54,11 @@ PROCESSING_RESERVATION = timedelta(days=14)
 # refuse a zero total, so checkout completes such an order at once and no provider ever sees it.
 NO_PAYMENT = "free"
 
+# A paid order's seats: its own hold's (even lapsed: nobody took them) or claimable ones.
 SELL_SEATS = (
-    "UPDATE events_eventseat SET status = 'sold', order_id = %s, hold_id = NULL, "
+    "UPDATE events_eventseat SET status = 'sold', order_id = %s, hold_id = NULL, "  # noqa: S608
     "held_until = NULL WHERE event_id = %s AND id = ANY(%s) AND ("
-    "(status = 'held' AND hold_id = %s) OR status = 'available' "
-    "OR (status = 'held' AND held_until < now())) RETURNING id"
+    f"(status = 'held' AND hold_id = %s) OR {claimable_sql()}) RETURNING id"
 )
 
 
@@ -180,7 +182,7 @@ def place_order(
     if not name:
         raise Invalid("Tell us the name for the tickets.", code="invalid_name")
     with transaction.atomic():
-        hold = Hold.objects.select_for_update(of=("self",)).select_related("event").get(pk=hold.pk)
+        hold = lock_hold(hold)
         existing = Order.objects.filter(hold=hold).first()
         if existing is not None:
             return existing
@@ -191,7 +193,7 @@ def place_order(
         seats = held_seats(hold)
         if not seats:
             raise Invalid("This hold has no seats.", code="empty_hold")
-        now = _now()
+        now = hold.db_now
         types, prices = _seat_prices(event, seats, tickets, now)
         promo = _promo(event, promo_code, now) if promo_code else None
         breakdown = _break_down(event, prices, promo, currency)
@@ -213,9 +215,9 @@ def place_order(
             for seat, amounts in zip(seats, breakdown.items, strict=True)
         )  # fmt: skip
         # The seats keep their hold id; only their deadline moves to the payment window's.
-        EventSeat.objects.filter(
-            hold_id=hold.pk, status=EventSeat.Status.HELD, held_until__gt=now
-        ).update(held_until=order.expires_at + SEAT_GRACE)
+        EventSeat.objects.filter(still_held(hold.pk)).update(
+            held_until=order.expires_at + SEAT_GRACE
+        )
         hold.status = Hold.Status.CONVERTED
         hold.save(update_fields=["status", "updated_at"])
     return order
@@ -242,7 +244,7 @@ def quote_order(
     seats = held_seats(hold)
     if not seats:
         raise Invalid("This hold has no seats.", code="empty_hold")
-    now = _now()
+    now = hold.db_now
     types, prices = _seat_prices(event, seats, tickets, now)
     promo = _usable_promo(event, promo_code, now) if promo_code else None
     if promo is not None and promo.max_uses is not None and promo.used >= promo.max_uses:
@@ -356,7 +358,10 @@ def mark_processing(*, order: Order, payment_id: str) -> str:
     order = _lock(order)
     if order.status != Order.Status.PENDING_PAYMENT:
         return Outcome.ALREADY
-    until = min(_now() + PROCESSING_RESERVATION, order.event.ends_at)
+    until = Least(
+        ExpressionWrapper(DatabaseNow() + PROCESSING_RESERVATION, output_field=DateTimeField()),
+        Value(order.event.ends_at),
+    )
     EventSeat.objects.filter(hold_id=order.hold_id, status=EventSeat.Status.HELD).update(
         held_until=until
     )
@@ -414,7 +419,7 @@ def orders_past_window(now: datetime | None = None) -> list[Order]:
     """Orders still waiting for the provider after their payment window closed."""
     return list(
         Order.objects.filter(
-            status=Order.Status.PENDING_PAYMENT, expires_at__lt=now or _now()
+            status=Order.Status.PENDING_PAYMENT, expires_at__lt=now or DatabaseNow()
         ).order_by("expires_at")[:500]
     )
 

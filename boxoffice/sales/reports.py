@@ -14,10 +14,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, Now, TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 
 from boxoffice.events.models import Event, EventSeat
 from boxoffice.events.pricing import map_categories
+from boxoffice.events.seat_rules import held_now
 from boxoffice.sales.models import PAID_STATUSES, Order, OrderItem
 from boxoffice.sales.order_access import normalize_order_code
 from boxoffice.times import zone_of
@@ -65,14 +66,13 @@ def _percent(part: int, whole: int) -> float:
 
 def _seat_counts(event: Event) -> dict[str, dict[str, int]]:
     """Per category: capacity and places by status; a lapsed hold counts as available."""
-    live_hold = Q(status=EventSeat.Status.HELD, held_until__gte=Now())
     rows = (
         EventSeat.objects.filter(event=event)
         .values("category")
         .annotate(
             capacity=Count("id"),
             sold=Count("id", filter=Q(status=EventSeat.Status.SOLD)),
-            held=Count("id", filter=live_hold),
+            held=Count("id", filter=held_now()),
             blocked=Count("id", filter=Q(status=EventSeat.Status.BLOCKED)),
         )
         .order_by("category")

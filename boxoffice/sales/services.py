@@ -10,50 +10,66 @@ import hashlib
 import json
 import secrets
 from contextlib import nullcontext
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import DatabaseError, connection, transaction
-from django.utils import timezone
+from django.db.models import BooleanField, ExpressionWrapper
 
 from boxoffice.errors import Conflict, Gone, Invalid, NotFound
 from boxoffice.events.models import Event, EventSeat
+from boxoffice.events.seat_rules import (
+    DatabaseNow,
+    claimable,
+    claimable_sql,
+    lapsed_sql,
+    still_held,
+)
 from boxoffice.events.selectors import PUBLIC_STATUSES
 from boxoffice.events.services import refuse_unavailable_seats
 from boxoffice.sales.best_available import Candidate, choose_accessible, choose_best
+from boxoffice.sales.hold_rules import LIFETIME_FACTOR, expiry_sql
 from boxoffice.sales.models import Hold
 
 TOKEN_PREFIX = "hold_"
-# A hold can be extended, but never to more than this many times its initial length.
-LIFETIME_FACTOR = 3
 # Best available: how many times to pick again when a concurrent claim took a chosen seat.
 PICK_ATTEMPTS = 10
 
-# The claim statements. A seat is claimable when it is available or its hold has lapsed; each
-# statement takes all it can in one go and says which rows it got.
+# The claim statements, built from the one claim condition (events.seat_rules); each takes all
+# it can in one go and says which rows it got. A seat's `held_until` is its hold's `expires_at`.
 # A pick (best available) skips seats another claim has locked at this instant instead of
 # waiting for it, so a loser learns at once which seats to leave out and picks again.
+_TAKE = "UPDATE events_eventseat SET status = 'held', hold_id = %s, held_until = %s "
 CLAIM_BY_ID = (
-    "UPDATE events_eventseat SET status = 'held', hold_id = %s, held_until = %s "
-    "WHERE id IN (SELECT id FROM events_eventseat WHERE event_id = %s AND id = ANY(%s) "
-    "AND (status = 'available' OR (status = 'held' AND held_until < now())) "
+    f"{_TAKE}WHERE id IN (SELECT id FROM events_eventseat "  # noqa: S608 (fixed fragments)
+    f"WHERE event_id = %s AND id = ANY(%s) AND {claimable_sql()} "
     "ORDER BY id FOR UPDATE SKIP LOCKED) RETURNING id"
 )
 CLAIM_BY_REF = (
-    "UPDATE events_eventseat SET status = 'held', hold_id = %s, held_until = %s "
-    "WHERE event_id = %s AND ref = ANY(%s) AND kind = 'seat' "
-    "AND (status = 'available' OR (status = 'held' AND held_until < now())) RETURNING ref"
+    f"{_TAKE}WHERE event_id = %s AND ref = ANY(%s) AND kind = 'seat' AND {claimable_sql()} "
+    "RETURNING ref"
 )
-INSERT_HOLD = (
-    "INSERT INTO sales_hold (event_id, token_hash, status, expires_at, max_expires_at, "
-    "extensions, created_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
+CLAIM_SPOTS = (
+    f"{_TAKE}WHERE id IN (SELECT id FROM events_eventseat "  # noqa: S608 (fixed fragments)
+    f"WHERE event_id = %s AND section = %s AND kind = 'spot' AND {claimable_sql()} "
+    "ORDER BY position LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING id"
 )
-# The on-sale rush's request, a new hold with chosen seats, in one round trip and no transaction
-# around it: migration sales/0003 has the function (find the event, insert the hold, the claim
-# as CLAIM_BY_REF; short of a seat it raises REFUSED_SEATS, undoing it all).
-START_HOLD = "SELECT * FROM sales_start_hold(%s, %s, %s, %s, %s, %s, %s)"
+# Every new hold, in one round trip and no transaction around it when it comes with chosen seats
+# (the on-sale rush's request): migration sales/0007 has the function (find the event, check its
+# sales window on the database's clock, insert the hold, claim as CLAIM_BY_REF; short of a seat it
+# raises REFUSED_SEATS, undoing it all).
+START_HOLD = "SELECT * FROM sales_start_hold(%s, %s, %s, %s, %s, %s)"
 REFUSED_SEATS = "BX409"
 # Attempts at START_HOLD when the event refused it and then turns out fine (it just went on sale).
 START_ATTEMPTS = 2
+# "Another hold_minutes from now, never past the hold's lifetime", refused (no row) when that is
+# no later than the hold's expiry now.
+_EXTENDED = f"LEAST({expiry_sql('%s')}, max_expires_at)"
+EXTEND_HOLD = (
+    f"UPDATE sales_hold SET expires_at = {_EXTENDED}, "  # noqa: S608 (fixed fragments)
+    "extensions = extensions + 1, "
+    f"updated_at = now() WHERE id = %s AND {_EXTENDED} > expires_at "
+    "RETURNING expires_at, extensions, updated_at"
+)
 # What the hold endpoints read of an event (see find_event_for_holds), in the model's column
 # order, which Model.from_db() expects.
 EVENT_FIELDS = tuple(
@@ -63,23 +79,18 @@ EVENT_FIELDS = tuple(
                          "max_seats_per_order", "hold_minutes"}
 )  # fmt: skip
 FIND_EVENT = (
-    f"SELECT {', '.join(EVENT_FIELDS)} FROM events_event "  # noqa: S608 (fixed names)
+    f"SELECT {', '.join(EVENT_FIELDS)}, now() FROM events_event "  # noqa: S608 (fixed names)
     "WHERE status = ANY(%s) AND (uid = %s OR slug = %s) LIMIT 2"
 )
-CLAIM_SPOTS = (
-    "UPDATE events_eventseat SET status = 'held', hold_id = %s, held_until = %s "
-    "WHERE id IN (SELECT id FROM events_eventseat WHERE event_id = %s AND section = %s "
-    "AND kind = 'spot' AND (status = 'available' OR (status = 'held' AND held_until < now())) "
-    "ORDER BY position LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING id"
+SWEEP = (
+    "UPDATE events_eventseat SET status = 'available', hold_id = NULL, held_until = NULL "  # noqa: S608
+    f"WHERE id IN (SELECT id FROM events_eventseat WHERE {lapsed_sql()} FOR UPDATE SKIP LOCKED) "
+    f"AND {lapsed_sql()}"
 )
 
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _now() -> datetime:
-    return timezone.now()
 
 
 def _check_on_sale(event: Event, now: datetime) -> None:
@@ -94,45 +105,17 @@ def _check_on_sale(event: Event, now: datetime) -> None:
 
 def create_hold(*, event: Event) -> tuple[Hold, str]:
     """A new, empty hold on an on-sale event; returns it and its token (shown once)."""
-    now = _now()
-    _check_on_sale(event, now)
-    return _insert_hold(event, now)
+    if event.status not in PUBLIC_STATUSES:  # START_HOLD would not find it: say why
+        _check_on_sale(event, _database_now())
+    hold, token, _seats = _start_hold(event.uid, [])
+    hold.event = event
+    return hold, token
 
 
-def _insert_hold(event: Event, now: datetime) -> tuple[Hold, str]:
-    hold, token = _new_hold(event, now)
-    # What Hold.objects.create() would send, without a millisecond of query compiling per hold.
+def _database_now() -> datetime:
     with connection.cursor() as cursor:
-        cursor.execute(INSERT_HOLD, _hold_values(hold))
-        _saved(hold, cursor.fetchone()[0])
-    return hold, token
-
-
-def _new_hold(event: Event, now: datetime) -> tuple[Hold, str]:
-    token = TOKEN_PREFIX + secrets.token_urlsafe(24)
-    length = timedelta(minutes=event.hold_minutes)
-    hold = Hold(
-        event=event,
-        token_hash=_hash(token),
-        status=Hold.Status.ACTIVE,
-        expires_at=now + length,
-        max_expires_at=now + LIFETIME_FACTOR * length,
-        extensions=0,
-        created_at=now,
-        updated_at=now,
-    )
-    return hold, token
-
-
-def _hold_values(hold: Hold) -> list:
-    return [hold.event_id, hold.token_hash, hold.status, hold.expires_at, hold.max_expires_at,
-            hold.extensions, hold.created_at, hold.updated_at]  # fmt: skip
-
-
-def _saved(hold: Hold, pk: int) -> None:
-    hold.pk = pk
-    hold._state.adding = False
-    hold._state.db = connection.alias
+        cursor.execute("SELECT now()")
+        return cursor.fetchone()[0]
 
 
 def start_hold_with_seats(*, event_id: str, refs: list[str]) -> tuple[Hold, str, list[dict]]:
@@ -147,14 +130,17 @@ def start_hold_with_seats(*, event_id: str, refs: list[str]) -> tuple[Hold, str,
     refs = list(dict.fromkeys(refs))
     if not refs:
         raise Invalid("Choose at least one seat.", code="no_seats")
+    return _start_hold(event_id, refs)
+
+
+def _start_hold(event_id: str, refs: list[str]) -> tuple[Hold, str, list[dict]]:
     for _attempt in range(START_ATTEMPTS):
-        now = _now()
         token = TOKEN_PREFIX + secrets.token_urlsafe(24)
-        values = [event_id, list(PUBLIC_STATUSES), Event.Status.ON_SALE, now, refs, _hash(token),
+        values = [event_id, list(PUBLIC_STATUSES), Event.Status.ON_SALE, refs, _hash(token),
                   LIFETIME_FACTOR]  # fmt: skip
         try:
-            # Inside a caller's transaction (tests, scripts), a savepoint keeps a refusal from
-            # aborting it; on its own the statement is its own transaction.
+            # Inside a caller's transaction (tests, scripts, a hold filled next), a savepoint
+            # keeps a refusal from aborting it; on its own the statement is its own transaction.
             with (
                 transaction.atomic() if connection.in_atomic_block else nullcontext(),
                 connection.cursor() as cursor,
@@ -165,8 +151,8 @@ def start_hold_with_seats(*, event_id: str, refs: list[str]) -> tuple[Hold, str,
             _refuse_seats(error)
             raise
         if rows:
-            return _started(rows, token, now)
-        _refuse_event(event_id, wanted=len(refs), now=now)
+            return _started(rows, token)
+        _refuse_event(event_id, wanted=len(refs))
     raise Conflict("The event changed meanwhile; try again.", code="contention")
 
 
@@ -185,8 +171,8 @@ def _refuse_seats(error: DatabaseError) -> None:
     )
 
 
-def _started(rows: list[tuple], token: str, now: datetime) -> tuple[Hold, str, list[dict]]:
-    hold_id, event_pk, event_uid, expires_at, max_expires_at = rows[0][:5]
+def _started(rows: list[tuple], token: str) -> tuple[Hold, str, list[dict]]:
+    hold_id, event_pk, event_uid, expires_at, max_expires_at, created_at = rows[0][:6]
     hold = Hold(
         event=Event.from_db(connection.alias, ["id", "uid"], [event_pk, event_uid]),
         token_hash=_hash(token),
@@ -194,19 +180,22 @@ def _started(rows: list[tuple], token: str, now: datetime) -> tuple[Hold, str, l
         expires_at=expires_at,
         max_expires_at=max_expires_at,
         extensions=0,
-        created_at=now,
-        updated_at=now,
+        created_at=created_at,
+        updated_at=created_at,
     )
-    _saved(hold, hold_id)
-    rows.sort(key=lambda row: row[-1])
+    hold.pk = hold_id
+    hold._state.adding = False
+    hold._state.db = connection.alias
+    hold.db_now = created_at
     fields = ("ref", "kind", "section", "row", "label", "category")
-    return hold, token, [dict(zip(fields, row[5 : 5 + len(fields)], strict=True)) for row in rows]
+    seats = sorted((row for row in rows if row[6] is not None), key=lambda row: row[-1])
+    return hold, token, [dict(zip(fields, row[6 : 6 + len(fields)], strict=True)) for row in seats]
 
 
-def _refuse_event(event_id: str, *, wanted: int, now: datetime) -> None:
+def _refuse_event(event_id: str, *, wanted: int) -> None:
     """Why START_HOLD answered no rows, as the customer's error; returns when nothing is wrong
     any more (the event changed after the statement looked)."""
-    event = find_event_for_holds(event_id)
+    event, now = _find_event(event_id)
     _check_on_sale(event, now)
     _check_room(event, held=0, wanted=wanted)
 
@@ -215,6 +204,11 @@ def find_event_for_holds(identifier: str) -> Event:
     """A public event by id (`evt_…`) or slug, as `events.selectors.event_by_id` finds it, with
     only the fields the hold endpoints read (one short statement: this is every hold request's
     lookup). Any other field loads when touched."""
+    return _find_event(identifier)[0]
+
+
+def _find_event(identifier: str) -> tuple[Event, datetime]:
+    """The event and the database's time of reading it."""
     with connection.cursor() as cursor:
         cursor.execute(FIND_EVENT, [list(PUBLIC_STATUSES), identifier, identifier])
         rows = cursor.fetchall()
@@ -222,52 +216,66 @@ def find_event_for_holds(identifier: str) -> Event:
         raise NotFound("No such event.", code="event_not_found")
     # An id wins over another event's slug that happens to spell it.
     row = min(rows, key=lambda row: row[EVENT_FIELDS.index("uid")] != identifier)
-    return Event.from_db(connection.alias, EVENT_FIELDS, row)
+    return Event.from_db(connection.alias, EVENT_FIELDS, row[:-1]), row[-1]
 
 
 def find_hold(token: str) -> Hold:
-    hold = Hold.objects.select_related("event").filter(token_hash=_hash(token)).first()
+    """The hold with this token, and (as `db_now`) the database's time of reading it, which
+    `check_hold_live` judges it by."""
+    hold = (
+        Hold.objects.select_related("event")
+        .annotate(db_now=DatabaseNow())
+        .filter(token_hash=_hash(token))
+        .first()
+    )
     if hold is None:
         raise NotFound("No such hold.", code="hold_not_found")
     return hold
 
 
 def check_hold_live(hold: Hold) -> None:
-    """410 for a hold that was released, converted or has expired."""
-    _live(hold, _now())
-
-
-def _live(hold: Hold, now: datetime) -> None:
+    """410 for a hold that was released, converted or has expired, judged at the database's
+    time of reading it (`find_hold`, `lock_hold`)."""
     if hold.status == Hold.Status.RELEASED:
         raise Gone("This hold was released.", code="hold_released")
     if hold.status == Hold.Status.CONVERTED:
         raise Gone("This hold became an order.", code="hold_converted")
-    if hold.expires_at <= now:
+    # Expired at `expires_at` itself: its seats stay out of reach until just after (held_until
+    # < now() makes them claimable), so there is no instant where both the hold and another
+    # customer could take them.
+    if getattr(hold, "db_now", None) is None:
+        # A hold read some other way is judged at the database's time now (one more statement).
+        hold.db_now = _database_now()
+    if hold.expires_at <= hold.db_now:
         raise Gone("This hold has expired; its seats may have been taken.", code="hold_expired")
 
 
-def _lock_live(hold: Hold) -> tuple[Hold, datetime]:
-    """Lock this customer's hold row (never the event) and check it is usable."""
-    locked = Hold.objects.select_for_update(of=("self",)).select_related("event").get(pk=hold.pk)
-    now = _now()
-    _live(locked, now)
-    _check_on_sale(locked.event, now)
-    return locked, now
+def lock_hold(hold: Hold) -> Hold:
+    """This customer's hold row locked for the transaction (never the event), read with the
+    database's time (`db_now`)."""
+    return (
+        Hold.objects.select_for_update(of=("self",))
+        .select_related("event")
+        .annotate(db_now=DatabaseNow())
+        .get(pk=hold.pk)
+    )
+
+
+def _lock_live(hold: Hold) -> Hold:
+    """Lock this customer's hold row and check it is usable."""
+    locked = lock_hold(hold)
+    check_hold_live(locked)
+    _check_on_sale(locked.event, locked.db_now)
+    return locked
 
 
 def held_seats(hold: Hold) -> list[EventSeat]:
     """The seats this hold still has (a lapsed seat may have gone to someone else)."""
-    return list(
-        EventSeat.objects.filter(
-            hold_id=hold.pk, status=EventSeat.Status.HELD, held_until__gt=_now()
-        ).order_by("position")
-    )
+    return list(EventSeat.objects.filter(still_held(hold.pk)).order_by("position"))
 
 
 def _room(hold: Hold, wanted: int) -> None:
-    held = EventSeat.objects.filter(
-        hold_id=hold.pk, status=EventSeat.Status.HELD, held_until__gt=_now()
-    ).count()
+    held = EventSeat.objects.filter(still_held(hold.pk)).count()
     _check_room(hold.event, held=held, wanted=wanted)
 
 
@@ -295,7 +303,7 @@ def hold_seats(*, hold: Hold, refs: list[str]) -> list[EventSeat]:
     if not refs:
         raise Invalid("Choose at least one seat.", code="no_seats")
     with transaction.atomic():
-        hold = _lock_live(hold)[0]
+        hold = _lock_live(hold)
         # Seats already in this hold are fine to ask for again.
         own = held_seats(hold)
         refs = [ref for ref in refs if ref not in {seat.ref for seat in own}]
@@ -311,7 +319,7 @@ def hold_seats(*, hold: Hold, refs: list[str]) -> list[EventSeat]:
     return held_seats(hold)
 
 
-def _candidates(hold: Hold, category: str, now: datetime, *, accessible: bool) -> list[Candidate]:
+def _candidates(hold: Hold, category: str, *, accessible: bool) -> list[Candidate]:
     """Every seat of the category, free or not, as the chooser sees it: restricted-view seats
     rank below every unrestricted one; for a general request, wheelchair spaces and companion
     seats still kept for accessible seating count as taken (so no block spans them)."""
@@ -320,8 +328,9 @@ def _candidates(hold: Hold, category: str, now: datetime, *, accessible: bool) -
         EventSeat.objects.filter(
             event_id=hold.event_id, category=category, kind=EventSeat.Kind.SEAT
         )
+        .annotate(free=ExpressionWrapper(claimable(), output_field=BooleanField()))
         .order_by("section", "row", "seat_index")
-        .values_list("id", "section", "row", "seat_index", "rank", "status", "held_until",
+        .values_list("id", "section", "row", "seat_index", "rank", "free",
                      "accessible", "companion", "restricted_view", "access_released")
     )  # fmt: skip
     if not rows:
@@ -334,11 +343,10 @@ def _candidates(hold: Hold, category: str, now: datetime, *, accessible: bool) -
         Candidate(
             id=seat_id, section=section, row=row, seat_index=index,
             rank=rank + restricted if restricted_view else rank,
-            available=(status == "available" or (status == "held" and until < now))
-            and (accessible or released or not (wheelchair or companion)),
+            available=free and (accessible or released or not (wheelchair or companion)),
             wheelchair=wheelchair, companion=companion,
         )
-        for (seat_id, section, row, index, rank, status, until, wheelchair, companion,
+        for (seat_id, section, row, index, rank, free, wheelchair, companion,
              restricted_view, released) in rows
     ]  # fmt: skip
 
@@ -357,9 +365,9 @@ def hold_best_available(
     if quantity < 1:
         raise Invalid("Ask for at least one seat.", code="invalid_quantity")
     with transaction.atomic():
-        hold, now = _lock_live(hold)
+        hold = _lock_live(hold)
         _room(hold, quantity)
-        candidates = _candidates(hold, category, now, accessible=accessible)
+        candidates = _candidates(hold, category, accessible=accessible)
         if not candidates:
             raise Invalid(f"No seats in category '{category}'.", code="unknown_category")
         if accessible and not any(seat.wheelchair for seat in candidates):
@@ -372,7 +380,7 @@ def hold_best_available(
         for attempt in range(PICK_ATTEMPTS):
             if attempt:
                 # Others have been claiming meanwhile: choose from what is free now.
-                candidates = _candidates(hold, category, _now(), accessible=accessible)
+                candidates = _candidates(hold, category, accessible=accessible)
             if accessible:
                 choice = choose_accessible(candidates, quantity, exclude=taken)
             else:
@@ -409,7 +417,7 @@ def hold_general_admission(*, hold: Hold, section: str, quantity: int) -> list[E
     if quantity < 1:
         raise Invalid("Ask for at least one place.", code="invalid_quantity")
     with transaction.atomic():
-        hold = _lock_live(hold)[0]
+        hold = _lock_live(hold)
         _room(hold, quantity)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -435,7 +443,7 @@ def hold_general_admission(*, hold: Hold, section: str, quantity: int) -> list[E
 
 def release_seat(*, hold: Hold, ref: str) -> list[EventSeat]:
     with transaction.atomic():
-        hold = _lock_live(hold)[0]
+        hold = _lock_live(hold)
         released = EventSeat.objects.filter(
             hold_id=hold.pk, ref=ref, status=EventSeat.Status.HELD
         ).update(status=EventSeat.Status.AVAILABLE, hold_id=None, held_until=None)
@@ -447,20 +455,19 @@ def release_seat(*, hold: Hold, ref: str) -> list[EventSeat]:
 def extend_hold(*, hold: Hold) -> Hold:
     """Another `hold_minutes` from now, never past the hold's total lifetime."""
     with transaction.atomic():
-        hold, now = _lock_live(hold)
-        new_expiry = min(now + timedelta(minutes=hold.event.hold_minutes), hold.max_expires_at)
-        if new_expiry <= hold.expires_at:
+        hold = _lock_live(hold)
+        minutes = hold.event.hold_minutes
+        with connection.cursor() as cursor:
+            cursor.execute(EXTEND_HOLD, [minutes, hold.pk, minutes])
+            extended = cursor.fetchone()
+        if extended is None:
             raise Invalid(
                 "This hold cannot be extended any further.",
                 code="hold_lifetime_exceeded",
                 max_expires_at=hold.max_expires_at.isoformat(),
             )
-        EventSeat.objects.filter(
-            hold_id=hold.pk, status=EventSeat.Status.HELD, held_until__gt=now
-        ).update(held_until=new_expiry)
-        hold.expires_at = new_expiry
-        hold.extensions += 1
-        hold.save(update_fields=["expires_at", "extensions", "updated_at"])
+        hold.expires_at, hold.extensions, hold.updated_at = extended
+        EventSeat.objects.filter(still_held(hold.pk)).update(held_until=hold.expires_at)
     return hold
 
 
@@ -483,10 +490,5 @@ def sweep_expired_holds() -> int:
     # SKIP LOCKED: a lapsed seat that a customer is claiming right now is theirs to take; the
     # sweeper never waits for (or deadlocks with) a claim locking rows in another order.
     with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE events_eventseat SET status = 'available', hold_id = NULL, held_until = NULL "
-            "WHERE id IN (SELECT id FROM events_eventseat WHERE status = 'held' "
-            "AND held_until < now() FOR UPDATE SKIP LOCKED) "
-            "AND status = 'held' AND held_until < now()"
-        )
+        cursor.execute(SWEEP)
         return cursor.rowcount

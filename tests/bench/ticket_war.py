@@ -63,7 +63,6 @@ import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -672,7 +671,8 @@ def ceiling_war(
 
     from boxoffice.events.models import Event
     from boxoffice.events.selectors import PUBLIC_STATUSES
-    from boxoffice.sales.services import LIFETIME_FACTOR, REFUSED_SEATS, START_HOLD
+    from boxoffice.sales.hold_rules import LIFETIME_FACTOR
+    from boxoffice.sales.services import REFUSED_SEATS, START_HOLD
 
     # As Django connects: empty HOST/PORT mean libpq's PGHOST/PGPORT (the embedded server).
     database = connection.settings_dict
@@ -701,7 +701,7 @@ def ceiling_war(
                     # As the service: START_HOLD in autocommit; a refusal names the seats.
                     rows = conn.execute(START_HOLD, [
                         house.event_uid, list(PUBLIC_STATUSES), Event.Status.ON_SALE,
-                        datetime.now(UTC), list(run), secrets.token_hex(32), LIFETIME_FACTOR,
+                        list(run), secrets.token_hex(32), LIFETIME_FACTOR,
                     ]).fetchall()  # fmt: skip
                 except psycopg.Error as error:
                     if error.sqlstate == REFUSED_SEATS:
