@@ -1,6 +1,6 @@
 from django.db.models import Count, QuerySet
 
-from boxoffice.errors import NotFound
+from boxoffice.errors import Invalid, NotFound
 from seatmaps.models import SeatMap, SeatMapVersion, Venue
 
 
@@ -43,6 +43,15 @@ def seat_map_by_uid(uid: str) -> SeatMap:
 
 def versions(seat_map: SeatMap) -> QuerySet[SeatMapVersion]:
     return seat_map.versions.defer("document").order_by("-number")
+
+
+def latest_version(seat_map: SeatMap) -> SeatMapVersion:
+    """The version a new event uses when none is named: the latest published one (the one rule
+    for the API and the console)."""
+    found = versions(seat_map).first()
+    if found is None:
+        raise Invalid("Publish the seat map first.", code="seat_map_unpublished")
+    return found
 
 
 def version(seat_map: SeatMap, number: int) -> SeatMapVersion:

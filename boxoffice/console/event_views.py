@@ -23,7 +23,8 @@ from boxoffice.payments import flows
 from boxoffice.sales import reports
 from boxoffice.sales.models import PAID_STATUSES, Order
 from boxoffice.times import format_time, local, typed_time, zone_label, zone_of
-from seatmaps.models import SeatMap, SeatMapVersion
+from seatmaps import selectors as seatmap_selectors
+from seatmaps.models import SeatMap
 
 TIME_FIELDS = ("starts_at", "ends_at", "sales_start", "sales_end")
 
@@ -213,18 +214,13 @@ def event_new(request: HttpRequest) -> HttpResponse:
     form = NewEventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.fields_for_service(organizer.currency)
-        version = (
-            SeatMapVersion.objects.filter(seat_map__uid=data.pop("seat_map"))
-            .order_by("-number")
-            .first()
-        )
         try:
-            if version is None:
-                raise NotFound("Publish the seat map first.", code="seat_map_unpublished")
+            seat_map = seatmap_selectors.seat_map_by_uid(data.pop("seat_map"))
+            version = seatmap_selectors.latest_version(seat_map)
             event = services.create_event(
                 actor=request.actor,
                 seat_map_version=version,
-                timezone_name=version.seat_map.venue.timezone,
+                timezone_name=seat_map.venue.timezone,
                 **data,
             )
         except DomainError as error:
@@ -255,26 +251,22 @@ def event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
     )
 
 
+# What each status change does to customers, as the event page offers it (cancelling has its own
+# confirmation form). Which changes an event allows is events.services.allowed_actions.
+ACTION_TEXT = {
+    "publish": {"label": "Put on sale", "note": "Customers can buy at once."},
+    "pause": {"label": "Pause sales", "note": "No new holds or checkouts; orders stay valid."},
+    "complete": {"label": "Close", "note": "Sales end for good; tickets stay."},
+}
+
+
 def _status_actions(event: Event) -> list[dict]:
     """The transitions this event allows, each with what it does to customers."""
-    actions = []
-    if event.status in (Event.Status.DRAFT, Event.Status.PAUSED):
-        actions.append(
-            {"action": "publish", "label": "Put on sale", "note": "Customers can buy at once."}
-        )
-    if event.status == Event.Status.ON_SALE:
-        actions.append(
-            {
-                "action": "pause",
-                "label": "Pause sales",
-                "note": "No new holds or checkouts; orders stay valid.",
-            }
-        )
-    if event.status in (Event.Status.ON_SALE, Event.Status.PAUSED):
-        actions.append(
-            {"action": "complete", "label": "Close", "note": "Sales end for good; tickets stay."}
-        )
-    return actions
+    return [
+        {"action": action, **ACTION_TEXT[action]}
+        for action in services.allowed_actions(event)
+        if action in ACTION_TEXT
+    ]
 
 
 def _named_prices(table: dict) -> tuple[list[dict], list[str]]:
@@ -320,7 +312,7 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
             "unpriced": unpriced,
             "currency": currency,
             "actions": _status_actions(event),
-            "cancellable": event.status not in (Event.Status.CANCELLED, Event.Status.COMPLETED),
+            "cancellable": "cancel" in services.allowed_actions(event),
             "cancellation": cancellation,
         },
         section="events",
@@ -338,7 +330,7 @@ def event_status(request: HttpRequest, event_id: str, action: str) -> HttpRespon
                 return redirect("console:event", event_id=event.uid)
             _, count = flows.cancel_event(event=event, actor=request.actor)
             messages.success(request, f"Cancelled. {count} paid order(s) are being refunded.")
-        elif action in ("publish", "pause", "complete"):
+        elif action in ACTION_TEXT:
             services.change_event_status(actor=request.actor, event=event, action=action)
             messages.success(request, "Done.")
         else:

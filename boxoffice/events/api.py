@@ -11,7 +11,6 @@ from ninja import Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.pagination import paginate
 
-from boxoffice.errors import Invalid
 from boxoffice.events import selectors, services
 from boxoffice.events.models import Event
 from boxoffice.events.schemas import (
@@ -85,9 +84,7 @@ def create_event(request: HttpRequest, payload: EventIn) -> Status:
     actor = require_role(request, Role.ADMIN)
     seat_map = seatmap_selectors.seat_map_by_uid(payload.seat_map)
     if payload.version is None:
-        version = seatmap_selectors.versions(seat_map).first()
-        if version is None:
-            raise Invalid("Publish the seat map first.", code="seat_map_unpublished")
+        version = seatmap_selectors.latest_version(seat_map)
     else:
         version = seatmap_selectors.version(seat_map, payload.version)
     event = services.create_event(

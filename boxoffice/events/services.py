@@ -37,6 +37,12 @@ TRANSITIONS = {
     ),
 }
 
+
+def allowed_actions(event: Event) -> list[str]:
+    """The status changes this event allows now, in TRANSITIONS' order (what the console offers)."""
+    return [action for action, (sources, _target) in TRANSITIONS.items() if event.status in sources]
+
+
 EDITABLE_FIELDS = (
     "title", "description", "category", "starts_at", "ends_at", "timezone", "sales_start",
     "sales_end", "max_seats_per_order", "hold_minutes", "fee_per_ticket", "tax_rate",
