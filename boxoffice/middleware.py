@@ -4,15 +4,14 @@ import copy
 import time
 from collections.abc import Callable
 
-from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django_tenants.middleware.main import TenantMainMiddleware
-from django_tenants.utils import get_public_schema_name
 
 from boxoffice.api_errors import CODE_BY_STATUS, error_response
 from boxoffice.http_errors import error_page, wants_json
 from tenants.models import Domain, Organizer
+from tenants.selectors import hostname_of, organizer_for_host
 
 # Host -> (until when, organizer): the lookup is two of a hold request's round trips. A change
 # to an organizer or a domain empties this process's map at once; other processes see it within
@@ -34,15 +33,16 @@ class OrganizerHostMiddleware(TenantMainMiddleware):
     """`<BASE_DOMAIN>` is the platform site; `<slug>.<BASE_DOMAIN>` (or any Domain row) an
     organizer's; any other host is answered 404 without touching tenant data."""
 
+    @staticmethod
+    def hostname_from_request(request: HttpRequest) -> str:
+        # get_host() refuses hosts outside ALLOWED_HOSTS (DisallowedHost: 404 by the parent).
+        return hostname_of(request.get_host())
+
     def get_tenant(self, domain_model: type, hostname: str) -> Organizer:
         now = time.monotonic()
         cached = _organizer_by_host.get(hostname)
         if cached is None or cached[0] <= now:
-            if hostname == settings.BASE_DOMAIN:
-                organizer = Organizer.objects.get(schema_name=get_public_schema_name())
-            else:
-                organizer = super().get_tenant(domain_model, hostname)
-            cached = (now + ORGANIZER_CACHE_SECONDS, organizer)
+            cached = (now + ORGANIZER_CACHE_SECONDS, organizer_for_host(hostname))
             _organizer_by_host[hostname] = cached
         # Each request gets its own instance: nothing one request sets on it reaches another.
         return copy.copy(cached[1])

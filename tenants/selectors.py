@@ -1,10 +1,28 @@
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from django_tenants.utils import get_public_schema_name, schema_exists
+from django.http.request import split_domain_port
+from django_tenants.utils import get_public_schema_name, remove_www, schema_exists
 
-from tenants.models import ApiToken, Organizer
+from tenants.models import ApiToken, Domain, Organizer
 from tenants.slugs import schema_name_for
+
+
+def hostname_of(host: str) -> str:
+    """The site a Host header names, as every entry point reads it (the organizer middleware and
+    the availability stream): lower case, without the port, a trailing dot or a leading `www.`
+    (django-tenants' rule); "" for a malformed host."""
+    return remove_www(split_domain_port(host)[0])
+
+
+def organizer_for_host(hostname: str) -> Organizer:
+    """The organizer whose site `hostname` (from `hostname_of`) is: `<BASE_DOMAIN>` is the
+    platform's own (the public schema), any other host a Domain row's. Raises
+    Domain.DoesNotExist for a host nobody uses. Suspension is the caller's to refuse
+    (`Organizer.is_suspended`), since the platform site and the API answer it differently."""
+    if hostname == settings.BASE_DOMAIN:
+        return Organizer.objects.get(schema_name=get_public_schema_name())
+    return Domain.objects.select_related("tenant").get(domain=hostname).tenant
 
 
 def _scheme_and_port(request: HttpRequest | None) -> tuple[str, str]:

@@ -68,14 +68,22 @@ def event_by_id(identifier: str, *, include_unpublished: bool = False) -> Event:
     )
     if not include_unpublished:
         events = events.filter(status__in=PUBLIC_STATUSES)
-    # An id wins over another event's slug that happens to spell it.
+    found = find_event(events, identifier)
+    if found is None:
+        raise NotFound("No such event.", code="event_not_found")
+    return found
+
+
+def find_event(events: QuerySet[Event], identifier: str) -> Event | None:
+    """The event of `events` whose id (`evt_…`) or slug is `identifier`: an id wins over another
+    event's slug that happens to spell it. The one rule; its raw-SQL copies for the hold path
+    (sales.services.FIND_EVENT, the `sales_start_hold` function) are checked against it by
+    tests/events/test_seat_rules.py."""
     found = sorted(
         events.filter(Q(uid=identifier) | Q(slug=identifier))[:2],
         key=lambda event: event.uid != identifier,
     )
-    if not found:
-        raise NotFound("No such event.", code="event_not_found")
-    return found[0]
+    return found[0] if found else None
 
 
 def listed_events(

@@ -31,7 +31,6 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import OperationalError, close_old_connections, connection
-from django.db.models import Q
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from boxoffice.busy import BUSY_MESSAGE, RETRY_AFTER_SECONDS
@@ -61,17 +60,20 @@ class Refusal(Exception):
 
 
 def _host(scope: Scope) -> str:
+    from tenants.selectors import hostname_of
+
     for name, value in scope.get("headers", []):
         if name == b"host":
-            return value.decode("latin-1").rsplit(":", 1)[0].lower().rstrip(".")
+            return hostname_of(value.decode("latin-1"))
     return ""
 
 
 def _find(hostname: str, identifier: str) -> tuple[str, int]:
     """(schema, event pk) of a public event on this organizer's site, or a Refusal."""
     from boxoffice.events.models import Event
-    from boxoffice.events.selectors import PUBLIC_STATUSES
+    from boxoffice.events.selectors import PUBLIC_STATUSES, find_event
     from tenants.models import Domain
+    from tenants.selectors import organizer_for_host
 
     close_old_connections()
     try:
@@ -80,22 +82,20 @@ def _find(hostname: str, identifier: str) -> tuple[str, int]:
             connection.ensure_connection()
         except OperationalError as error:
             raise Refusal(503, "service_busy", BUSY_MESSAGE, RETRY_AFTER_SECONDS) from error
-        domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
-        if domain is None or domain.tenant.schema_name == get_public_schema_name():
+        try:
+            organizer = organizer_for_host(hostname)
+        except Domain.DoesNotExist:
+            organizer = None
+        if organizer is None or organizer.schema_name == get_public_schema_name():
             raise Refusal(404, "unknown_site", f"No organizer uses the address {hostname}.")
-        if domain.tenant.is_suspended:
+        if organizer.is_suspended:
             raise Refusal(423, "organizer_suspended", "This organizer's site is suspended.")
-        schema = domain.tenant.schema_name
-        with schema_context(schema):
-            found = sorted(
-                Event.objects.filter(status__in=PUBLIC_STATUSES)
-                .filter(Q(uid=identifier) | Q(slug=identifier))
-                .values_list("uid", "pk")[:2],
-                key=lambda row: row[0] != identifier,
-            )
-        if not found:
+        with schema_context(organizer.schema_name):
+            event = find_event(Event.objects.filter(status__in=PUBLIC_STATUSES).only("uid"),
+                               identifier)  # fmt: skip
+        if event is None:
             raise Refusal(404, "event_not_found", "No such event.")
-        return schema, found[0][1]
+        return organizer.schema_name, event.pk
     finally:
         # A stream lives for minutes: it must not keep this thread's connection open.
         connection.close()
