@@ -3,7 +3,7 @@ seats are still held: boxoffice/events/seat_rules.py).
 
 A hold lasts the event's `hold_minutes` from when it starts or is last extended, and never more
 than `LIFETIME_FACTOR` times that from its start. The frozen copy in `sales_start_hold`
-(sales/migrations/0007) is checked against `expiry_sql` by tests/events/test_seat_rules.py.
+(sales/migrations/0008) is checked against `expiry_sql` by tests/events/test_seat_rules.py.
 """
 
 # A hold can be extended, but never to more than this many times its initial length.

@@ -54,7 +54,7 @@ CLAIM_SPOTS = (
     "ORDER BY position LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING id"
 )
 # Every new hold, in one round trip and no transaction around it when it comes with chosen seats
-# (the on-sale rush's request): migration sales/0007 has the function (find the event, check its
+# (the on-sale rush's request): migration sales/0008 has the function (find the event, check its
 # sales window on the database's clock, insert the hold, claim as CLAIM_BY_REF; short of a seat it
 # raises REFUSED_SEATS, undoing it all).
 START_HOLD = "SELECT * FROM sales_start_hold(%s, %s, %s, %s, %s, %s)"

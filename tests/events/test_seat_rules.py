@@ -30,7 +30,7 @@ from tests.reservations import on_sale_event
 from tests.sales.order_factory import make_order
 
 ROOT = Path(__file__).resolve().parents[2]
-START_HOLD = import_module("boxoffice.sales.migrations.0007_start_hold_on_the_database_clock")
+START_HOLD = import_module("boxoffice.sales.migrations.0008_start_hold_on_the_database_clock")
 LETTERS_TRIGGER = import_module("boxoffice.shop.migrations.0002_seat_letters_from_seat_rules")
 
 
