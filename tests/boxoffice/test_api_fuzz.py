@@ -67,8 +67,9 @@ def _send(client: Client, case, host: str, headers: dict[str, str]):
 
 
 def _fuzz(client: Client, schema, *, host: str, examples: int, ids: dict[str, list[str]],
-          headers: dict[str, str] | None = None) -> list[str]:  # fmt: skip
-    """Send `examples` generated requests; answer the ones that got a 5xx."""
+          headers: dict[str, str] | None = None, must_pass: bool = True) -> list[str]:  # fmt: skip
+    """Send `examples` generated requests; answer the ones that got a 5xx. With `must_pass`,
+    some request must also have succeeded (credentials that open the API)."""
     failures: list[str] = []
     statuses: Counter[int] = Counter()
     headers = dict(headers or {})
@@ -101,8 +102,10 @@ def _fuzz(client: Client, schema, *, host: str, examples: int, ids: dict[str, li
 
     request()
     print(f"{host} {sorted(headers)}: {sorted(statuses.items())}")  # with -s: what it reached
-    # The fuzz must get past the door: some requests succeed, not only 401/404/422.
-    assert any(status < 300 for status in statuses), statuses
+    # With credentials the fuzz must get past the door: some requests succeed, not only
+    # 401/404/422. Anonymous callers mostly meet 401 by design (most operations need a token),
+    # and 150 random requests may all draw such operations.
+    assert not must_pass or any(status < 300 for status in statuses), statuses
     return failures
 
 
@@ -143,7 +146,7 @@ def test_organizer_api_never_answers_5xx(site):
     client = Client(HTTP_HOST=host)
     schema = _schema(client, "/api/v1/openapi.json")
     failures = []
-    failures += _fuzz(client, schema, host=host, examples=150, ids=ids)
+    failures += _fuzz(client, schema, host=host, examples=150, ids=ids, must_pass=False)
     # The device before the admin, whose fuzz may revoke it or give it a new pairing code.
     checkin = schema.include(path_regex="^/api/v1/checkin/")
     failures += _fuzz(client, checkin, host=host, examples=100, ids=ids,
@@ -159,7 +162,7 @@ def test_platform_api_never_answers_5xx(db):
     make_shop()
     client = Client(HTTP_HOST="localhost")
     schema = _schema(client, "/api/platform/openapi.json")
-    failures = _fuzz(client, schema, host="localhost", examples=100, ids={})
+    failures = _fuzz(client, schema, host="localhost", examples=100, ids={}, must_pass=False)
     staff = Client(HTTP_HOST="localhost")
     staff.force_login(User.objects.create_superuser("ops@boxoffice.example", "x" * 20))
     failures += _fuzz(staff, schema, host="localhost", examples=100, ids={"organizer": ["alpha"]})
