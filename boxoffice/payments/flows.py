@@ -309,7 +309,10 @@ def execute_refund_job(refund_id: int) -> str:
 def revoke_inactive_tickets(order: Order) -> None:
     """After items left the order (refund, cancellation): their tickets revoked, the others'
     standing at the door in step with the order."""
-    revoke_tickets(items=order.items.exclude(status=OrderItem.Status.ACTIVE), reason=order.status)
+    # Each ticket says why its own item left (the order's status object may predate the change,
+    # and a partly refunded order's status says nothing about one ticket).
+    for status in (OrderItem.Status.REFUNDED, OrderItem.Status.CANCELLED):
+        revoke_tickets(items=order.items.filter(status=status), reason=status)
     track_order_payment(order=order)
 
 

@@ -112,3 +112,14 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return self.uid
+
+    # Why a ticket was revoked, as its holder reads it (revoke_reason keeps the machine's word).
+    REVOKE_REASONS = {
+        "refunded": "refunded",
+        "cancelled": "the order was cancelled",
+        "reissued": "replaced by a new ticket",
+    }
+
+    @property
+    def revoke_reason_text(self) -> str:
+        return self.REVOKE_REASONS.get(self.revoke_reason, "")

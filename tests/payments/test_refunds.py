@@ -62,8 +62,12 @@ def test_a_partial_refund_releases_exactly_those_seats_and_revokes_their_tickets
         "stalls/B/1": "sold", "stalls/B/2": "available", "stalls/B/3": "sold",
     }  # fmt: skip
     with shop.schema():
-        revoked = Ticket.objects.filter(status="revoked").values_list("seat__ref", flat=True)
-        assert list(revoked) == ["stalls/B/2"]
+        revoked = Ticket.objects.filter(status="revoked").values_list("seat__ref", "revoke_reason")
+        assert list(revoked) == [("stalls/B/2", "refunded")]  # the item's reason, not the order's
+    tickets = shop.client.get(
+        f"/orders/{code}/tickets", {"secret": order_secret(shop.order(code))}
+    ).content.decode()
+    assert "was revoked (refunded)" in tickets and "(paid)" not in tickets
     sandbox = SandboxRefund.objects.get()
     assert sandbox.amount == 5000
     assert sandbox.idempotency_key.endswith(body["refund"]["id"])
