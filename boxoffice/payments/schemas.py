@@ -25,15 +25,12 @@ class QuoteIn(Schema):
     promo_code: str | None = Field(None, max_length=32)
 
 
-class QuoteItemOut(Schema):
+class _TicketItem(Schema):
+    """A ticket of a quote or an order: keys for machines, names for people."""
+
     seat: str
     label: str = Field(
         ..., description="The place as people read it: Stalls Centre, row E, seat 108"
-    )
-    notes: list[str] = Field(
-        ...,
-        description="What to know about the place: Wheelchair space, Companion seat, "
-        "Restricted view",
     )
     category: str = Field(..., description="The price category's key, e.g. premium")
     category_name: str = Field(
@@ -45,6 +42,14 @@ class QuoteItemOut(Schema):
         ...,
         description="What people read about this ticket: place · category · ticket type, "
         "names only (Stalls Centre, row E, seat 108 · Premium · Adult)",
+    )
+
+
+class QuoteItemOut(_TicketItem):
+    notes: list[str] = Field(
+        ...,
+        description="What to know about the place: Wheelchair space, Companion seat, "
+        "Restricted view",
     )
     price: MinorAmount
     discount: MinorAmount
@@ -89,22 +94,7 @@ class LineOut(Schema):
     amount: MinorAmount
 
 
-class ItemOut(Schema):
-    seat: str
-    label: str = Field(
-        ..., description="The place as people read it: Stalls Centre, row E, seat 108"
-    )
-    category: str = Field(..., description="The price category's key, e.g. premium")
-    category_name: str = Field(
-        ..., description="The category's name as people read it, e.g. Premium Circle"
-    )
-    ticket_type: str = Field(..., description="The ticket type's code, e.g. adult")
-    ticket_type_name: str = Field(..., description="Its name as people read it, e.g. Adult")
-    description: str = Field(
-        ...,
-        description="What people read about this ticket: place · category · ticket type, "
-        "names only (Stalls Centre, row E, seat 108 · Premium · Adult)",
-    )
+class ItemOut(_TicketItem):
     price: MinorAmount
     discount: MinorAmount
     fee: MinorAmount

@@ -437,6 +437,19 @@ def _created(event: dict[str, Any]) -> int:
     return created
 
 
+def _ours(account_id: str, stored: WebhookEvent) -> bool:
+    """Whether we created this connected account; if so, the event is filed under its
+    organizer."""
+    known = (
+        ConnectedAccount.objects.filter(account_id=account_id).select_related("organizer").first()
+        if account_id
+        else None
+    )
+    if known is not None:
+        stored.schema_name = known.organizer.schema_name
+    return known is not None
+
+
 def _apply_deauthorized(event: dict[str, Any], stored: WebhookEvent) -> tuple[str, str]:
     """`account.application.deauthorized`: the connected account named by the event (its
     `account`; the object is our application) left the platform. Only an account we created
@@ -444,14 +457,8 @@ def _apply_deauthorized(event: dict[str, Any], stored: WebhookEvent) -> tuple[st
     if _object(event).get("object") != "application":
         raise Refusal("invalid_object", f"{event['type']} about an object of another kind.")
     account_id = _text(event.get("account"), 64)
-    known = (
-        ConnectedAccount.objects.filter(account_id=account_id).select_related("organizer").first()
-        if account_id
-        else None
-    )
-    if known is None:
+    if not _ours(account_id, stored):
         return WebhookEvent.Status.IGNORED, "not one of our connected accounts"
-    stored.schema_name = known.organizer.schema_name
     outcome = connect.apply_account_deauthorized(account_id=account_id, created=_created(event))
     return WebhookEvent.Status.PROCESSED, outcome
 
@@ -464,14 +471,8 @@ def _apply_account(event: dict[str, Any], stored: WebhookEvent) -> tuple[str, st
     if obj.get("object") != "account":
         raise Refusal("invalid_object", f"{event['type']} about an object of another kind.")
     account_id = _text(obj.get("id"), 64)
-    known = (
-        ConnectedAccount.objects.filter(account_id=account_id).select_related("organizer").first()
-        if account_id
-        else None
-    )
-    if known is None:
+    if not _ours(account_id, stored):
         return WebhookEvent.Status.IGNORED, "not one of our connected accounts"
-    stored.schema_name = known.organizer.schema_name
     sender = event.get("account")
     if sender != account_id:
         raise Refusal(
