@@ -2,7 +2,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from tests.factories import make_member, make_organizer, make_user
+from tests.builders.organizers import make_organizer, site_client
 
 
 @pytest.fixture(autouse=True)
@@ -23,16 +23,9 @@ def other_organizer(db):
     return make_organizer("beta")
 
 
-def site_client(host: str, **kwargs) -> Client:
-    return Client(HTTP_HOST=host, **kwargs)
-
-
 @pytest.fixture
 def platform_client() -> Client:
     return site_client("localhost")
-
-
-__all__ = ["make_member", "make_organizer", "make_user", "site_client"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

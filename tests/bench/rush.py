@@ -376,7 +376,7 @@ def main(argv: list[str] | None = None) -> None:
     start_throwaway_database()
     from django.db import connection
 
-    from tests.factories import make_organizer
+    from tests.builders.organizers import make_organizer
 
     organizer = make_organizer(SLUG)
     connection.set_schema_to_public()

@@ -131,7 +131,7 @@ def main() -> None:
     load_at_start = os.getloadavg()
     start_throwaway_database()
     from seatmaps.samples import load_sample
-    from tests.factories import make_organizer
+    from tests.builders.organizers import make_organizer
 
     organizer = make_organizer("bench")
 

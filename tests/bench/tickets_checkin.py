@@ -288,7 +288,7 @@ def main(argv: list[str] | None = None) -> None:
     from checkin import services as checkin_services
     from checkin.models import CheckinList
     from tests.bench.ticket_war import Setup, running_server
-    from tests.factories import make_organizer
+    from tests.builders.organizers import make_organizer
 
     actor = Actor.system("bench")
     organizer = make_organizer(SLUG)

@@ -17,7 +17,7 @@ from django.test import Client
 
 from boxoffice.events import selectors as event_selectors
 from boxoffice.shop import stream
-from tests.factories import host_of, make_organizer
+from tests.builders.organizers import host_of, make_organizer
 from tests.reservations import on_sale_event
 from tests.shop.test_stream import request as stream_request
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import OperationalError, connection
 from django.test import Client
 
-from tests.factories import host_of, make_organizer
+from tests.builders.organizers import host_of, make_organizer
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -6,7 +6,7 @@ from django.test import Client
 from boxoffice.api_errors import status_for
 from boxoffice.errors import Conflict, DomainError, Forbidden, Gone, Invalid, Locked, NotFound
 from tenants.roles import Role
-from tests.factories import host_of, make_member, make_organizer, signed_in_client
+from tests.builders.organizers import host_of, make_member, make_organizer, signed_in_client
 
 SHAPE = {"code", "message", "details"}
 

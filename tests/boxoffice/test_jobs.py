@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 
 from boxoffice.audit.models import AuditEntry
 from boxoffice.jobs import enqueue
-from tests.factories import make_organizer
+from tests.builders.organizers import make_organizer
 
 
 def note_schema(label: str) -> str:

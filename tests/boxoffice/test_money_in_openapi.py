@@ -6,7 +6,7 @@ import re
 import pytest
 from django.test import Client
 
-from tests.factories import host_of, make_organizer
+from tests.builders.organizers import host_of, make_organizer
 
 pytestmark = pytest.mark.django_db
 MONEY_NAME = re.compile(r"(^|_)(price|amount|total|fee|fees|tax|subtotal|discount|refunded|"

@@ -4,7 +4,7 @@ and its security, so generated clients know them (issue 21)."""
 import pytest
 from django.test import Client
 
-from tests.factories import host_of, make_organizer
+from tests.builders.organizers import host_of, make_organizer
 
 ERROR_REF = "#/components/schemas/Error"
 METHODS = {"get", "post", "put", "patch", "delete"}

@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tenants.roles import Role
-from tests.factories import host_of, make_member, signed_in_client
+from tests.builders.organizers import host_of, make_member, signed_in_client
 
 
 @dataclass

@@ -18,7 +18,7 @@ from PIL import Image
 
 from checkin.credentials import verify_staff_credential
 from tenants.roles import Role
-from tests.factories import host_of, make_member, make_organizer, signed_in_client
+from tests.builders.organizers import host_of, make_member, make_organizer, signed_in_client
 
 ROOT = Path(__file__).resolve().parents[2]
 # boxoffice/tickets/README.md: seed 0x00..0x1f, key id 0x01020304, ticket 42, event 7.

@@ -8,8 +8,14 @@ from django.test import Client
 
 from checkin.models import CheckinList, Device
 from tenants.roles import Role
+from tests.builders.organizers import (
+    host_of,
+    make_member,
+    make_organizer,
+    owner_of,
+    signed_in_client,
+)
 from tests.checkin.helpers import make_door, scan
-from tests.factories import host_of, make_member, make_organizer, owner_of, signed_in_client
 from tests.reservations import on_sale_event
 from tests.tickets.factories import paid_order
 

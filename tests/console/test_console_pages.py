@@ -11,7 +11,7 @@ from boxoffice.events.models import Event, EventSeat
 from boxoffice.sales.models import Order, Refund
 from tenants.models import ApiToken, Membership
 from tenants.roles import Role
-from tests.factories import (
+from tests.builders.organizers import (
     PASSWORD,
     host_of,
     make_member,

@@ -11,7 +11,7 @@ from boxoffice.events.models import Event
 from boxoffice.events.services import TRANSITIONS
 from seatmaps.models import SeatMap
 from seatmaps.services import create_seat_map, create_venue
-from tests.factories import owner_of, signed_in_client
+from tests.builders.organizers import owner_of, signed_in_client
 from tests.payments.shop import make_shop
 from tests.reservations import ACTOR
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from checkin.models import Scan
+from tests.builders.organizers import make_organizer, owner_of, signed_in_client
 from tests.checkin.helpers import make_door, scan
-from tests.factories import make_organizer, owner_of, signed_in_client
 from tests.reservations import on_sale_event
 from tests.tickets.factories import paid_order
 

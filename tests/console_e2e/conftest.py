@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 
 from tenants.roles import Role
+from tests.builders.organizers import PASSWORD, make_member, make_organizer, make_user
 from tests.e2e.conftest import asgi_server, browser, in_database, new_page
-from tests.factories import PASSWORD, make_member, make_organizer, make_user
 
 ARTIFACTS = __import__("pathlib").Path(__file__).with_name("artifacts")
 

@@ -15,7 +15,7 @@ import uvicorn
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from tests.factories import make_organizer
+from tests.builders.organizers import make_organizer
 from tests.reservations import on_sale_event
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -7,8 +7,8 @@ from django.db import connection
 from playwright.sync_api import expect
 
 from boxoffice.currencies import format_money
+from tests.builders.organizers import make_organizer
 from tests.e2e.conftest import LiveShop
-from tests.factories import make_organizer
 from tests.reservations import on_sale_event
 
 pytestmark = [

@@ -14,8 +14,8 @@ from boxoffice.events.models import EventSeat
 from boxoffice.sales.models import Order, OrderItem, Refund
 from boxoffice.tickets.models import Ticket
 from tenants.models import Membership, Organizer
+from tests.builders.organizers import PASSWORD
 from tests.e2e.conftest import in_database, screenshot
-from tests.factories import PASSWORD
 
 PUBLIC = SimpleNamespace(schema_name="public")
 

@@ -20,8 +20,8 @@ from boxoffice.events.services import create_event
 from seatmaps import services as seatmap_services
 from seatmaps.document import Category
 from tenants.roles import Role
-from tests.factories import make_member, signed_in_client
-from tests.money import plain
+from tests.builders.money import plain
+from tests.builders.organizers import make_member, signed_in_client
 from tests.seatmaps.builders import grid_document
 
 ADMIN = Actor.system("test admin")

@@ -12,7 +12,7 @@ from boxoffice.events.models import EventSeat
 from boxoffice.events.services import create_event
 from seatmaps import services as seatmap_services
 from seatmaps.samples import load_sample
-from tests.factories import make_organizer
+from tests.builders.organizers import make_organizer
 from tests.reservations import ACTOR
 
 

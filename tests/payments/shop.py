@@ -14,8 +14,8 @@ from boxoffice.payments.models import SandboxSession
 from boxoffice.payments.providers.sandbox import event_envelope, session_object
 from boxoffice.payments.signatures import sign
 from boxoffice.sales.models import Order
-from tests.factories import host_of, make_organizer
-from tests.money import plain
+from tests.builders.money import plain
+from tests.builders.organizers import host_of, make_organizer
 from tests.reservations import on_sale_event
 
 

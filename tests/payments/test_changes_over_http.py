@@ -11,7 +11,7 @@ from boxoffice.audit.models import AuditEntry
 from boxoffice.events.models import Event
 from boxoffice.sales.models import Order, Refund
 from tenants.roles import Role
-from tests.factories import make_member, owner_of, signed_in_client
+from tests.builders.organizers import make_member, owner_of, signed_in_client
 from tests.payments.shop import make_shop
 from tests.payments.test_refunds import buy
 

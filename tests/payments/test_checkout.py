@@ -12,7 +12,7 @@ from boxoffice.payments.models import PaymentRoute
 from boxoffice.sales import promotions
 from boxoffice.sales.models import Hold, Order, PromoCode
 from boxoffice.sales.orders import SEAT_GRACE
-from tests.money import plain
+from tests.builders.money import plain
 from tests.payments.shop import make_shop
 
 pytestmark = pytest.mark.django_db

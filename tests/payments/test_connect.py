@@ -18,7 +18,7 @@ from boxoffice.payments.models import ConnectedAccount, WebhookEvent
 from boxoffice.payments.providers.sandbox import event_envelope
 from boxoffice.sales.models import Order
 from tenants.roles import Role
-from tests.factories import (
+from tests.builders.organizers import (
     host_of,
     make_member,
     make_organizer,

@@ -10,8 +10,8 @@ from django_tenants.utils import schema_context
 from boxoffice.audit.models import AuditEntry
 from boxoffice.payments.models import ConnectedAccount
 from boxoffice.validators import countries
-from tests.factories import make_organizer, owner_of, signed_in_client
-from tests.money import plain
+from tests.builders.money import plain
+from tests.builders.organizers import make_organizer, owner_of, signed_in_client
 from tests.payments.test_connect import (
     LINK_URL,
     account_link,

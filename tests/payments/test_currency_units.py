@@ -7,7 +7,7 @@ from django.test import Client
 
 from boxoffice.payments.models import WebhookEvent
 from boxoffice.payments.providers.sandbox import event_envelope
-from tests.factories import host_of, make_organizer
+from tests.builders.organizers import host_of, make_organizer
 from tests.payments.shop import Shop
 from tests.reservations import on_sale_event
 

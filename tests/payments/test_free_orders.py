@@ -16,8 +16,8 @@ from boxoffice.payments.providers.stripe_provider import StripeProvider
 from boxoffice.sales import promotions
 from boxoffice.sales.models import Order, PromoCode, Refund
 from boxoffice.tickets.models import Ticket
-from tests.factories import owner_of, signed_in_client
-from tests.money import plain
+from tests.builders.money import plain
+from tests.builders.organizers import owner_of, signed_in_client
 from tests.payments.shop import jobs_run_inline, make_shop
 from tests.payments.test_stripe_provider import FakeStripeAPI
 

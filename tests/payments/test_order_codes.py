@@ -4,7 +4,7 @@ that looks an order up (customer API and pages, organizer API, console page and 
 import pytest
 
 from boxoffice.sales.order_access import normalize_order_code, order_secret
-from tests.factories import owner_of, signed_in_client
+from tests.builders.organizers import owner_of, signed_in_client
 from tests.payments.shop import make_shop
 from tests.payments.test_refunds import buy
 

@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 from boxoffice.audit.models import AuditEntry
 from boxoffice.payments.models import ConnectedAccount
 from tenants.models import Organizer, User
-from tests.factories import PASSWORD, make_organizer, owner_of, signed_in_client
+from tests.builders.organizers import PASSWORD, make_organizer, owner_of, signed_in_client
 from tests.payments.shop import make_shop
 from tests.payments.test_connect import stripe_checkout
 from tests.payments.test_stripe_provider import FakeStripeAPI, checkout_session, stripe_error

@@ -15,8 +15,8 @@ from boxoffice.sales.order_access import order_secret
 from boxoffice.sales.orders import SEAT_GRACE
 from boxoffice.tickets.models import Ticket
 from tenants.roles import Role
-from tests.factories import make_member, owner_of, signed_in_client
-from tests.money import plain
+from tests.builders.money import plain
+from tests.builders.organizers import make_member, owner_of, signed_in_client
 from tests.payments.shop import jobs_run_inline, make_shop
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from boxoffice.events.models import EventSeat
-from tests.factories import make_organizer
+from tests.builders.organizers import make_organizer
 from tests.reservations import on_sale_event
 
 

@@ -11,7 +11,7 @@ from boxoffice.payments.providers.sandbox import event_envelope, session_object
 from boxoffice.sales.models import Refund
 from boxoffice.tickets.models import Ticket
 from tenants.models import User
-from tests.factories import PASSWORD, make_user
+from tests.builders.organizers import PASSWORD, make_user
 from tests.payments.shop import make_shop
 
 pytestmark = pytest.mark.django_db

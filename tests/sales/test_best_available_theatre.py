@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from seatmaps.samples import load_sample
-from tests.factories import host_of, make_organizer
+from tests.builders.organizers import host_of, make_organizer
 from tests.reservations import on_sale_event
 
 

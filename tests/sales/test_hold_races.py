@@ -13,7 +13,7 @@ from boxoffice.errors import DomainError
 from boxoffice.events.models import EventSeat
 from boxoffice.sales import services
 from boxoffice.sales.models import Hold
-from tests.factories import make_organizer
+from tests.builders.organizers import make_organizer
 from tests.reservations import on_sale_event
 
 

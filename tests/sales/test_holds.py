@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 from boxoffice.events.models import EventSeat
 from boxoffice.sales.models import Hold
 from boxoffice.throttles import CULL_SQL
-from tests.factories import host_of, make_organizer
+from tests.builders.organizers import host_of, make_organizer
 from tests.reservations import on_sale_event
 
 

@@ -10,7 +10,7 @@ from django.db import connection, connections, transaction
 from django_tenants.utils import schema_context
 
 from boxoffice.sales import orders, services
-from tests.factories import make_organizer
+from tests.builders.organizers import make_organizer
 from tests.reservations import on_sale_event
 
 

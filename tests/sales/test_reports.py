@@ -14,8 +14,8 @@ from boxoffice.events.models import EventSeat
 from boxoffice.sales import reports
 from boxoffice.sales.models import Order
 from tenants.roles import Role
-from tests.factories import host_of, make_member, make_organizer, signed_in_client
-from tests.money import plain
+from tests.builders.money import plain
+from tests.builders.organizers import host_of, make_member, make_organizer, signed_in_client
 from tests.reservations import on_sale_event
 from tests.sales.order_factory import make_order
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from boxoffice.events.services import change_event_status, create_event
-from tests.factories import host_of, make_organizer, owner_of, signed_in_client
-from tests.money import plain
+from tests.builders.money import plain
+from tests.builders.organizers import host_of, make_organizer, owner_of, signed_in_client
 from tests.payments.shop import Shop, jobs_run_inline
 from tests.reservations import ACTOR, price_everything, published_version
 from tests.seatmaps.builders import grid_document

@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 from boxoffice.events.models import EventSeat
 from boxoffice.sales import services
 from boxoffice.sales.tasks import sweep_expired_holds_everywhere
-from tests.factories import make_organizer
+from tests.builders.organizers import make_organizer
 from tests.reservations import on_sale_event
 
 

@@ -2,7 +2,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from tenants.roles import Role
-from tests.factories import make_member, make_organizer, signed_in_client
+from tests.builders.organizers import make_member, make_organizer, signed_in_client
 
 
 class Site:

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 
 from boxoffice.times import zone_of
-from tests.factories import host_of, make_organizer
+from tests.builders.organizers import host_of, make_organizer
 from tests.reservations import on_sale_event
 
 pytestmark = pytest.mark.django_db

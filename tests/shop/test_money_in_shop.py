@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from tests.factories import host_of, make_organizer
+from tests.builders.organizers import host_of, make_organizer
 from tests.reservations import on_sale_event
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from django.test import Client
 
 from tenants.models import ApiToken
 from tenants.roles import Role
-from tests.factories import host_of, make_member, make_organizer, signed_in_client
+from tests.builders.organizers import host_of, make_member, make_organizer, signed_in_client
 
 
 def create_token(client: Client, name: str = "box office sync", role: str = "staff"):

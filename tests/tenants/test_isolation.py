@@ -5,7 +5,7 @@ from django_tenants.utils import schema_context
 
 from boxoffice.audit.models import AuditEntry
 from tenants.roles import Role
-from tests.factories import host_of, make_member, make_organizer, signed_in_client
+from tests.builders.organizers import host_of, make_member, make_organizer, signed_in_client
 
 
 def audit_actions(client) -> list[str]:

@@ -4,7 +4,7 @@ from django.test import Client, override_settings
 
 from tenants.models import User
 from tenants.roles import Role
-from tests.factories import PASSWORD, host_of, make_member, make_organizer, make_user
+from tests.builders.organizers import PASSWORD, host_of, make_member, make_organizer, make_user
 
 
 def sign_in(client: Client, email: str, password: str = PASSWORD, next_url: str = ""):

@@ -12,7 +12,7 @@ from boxoffice.events.selectors import event_by_id
 from boxoffice.sales import services
 from boxoffice.shop import stream
 from tenants.selectors import hostname_of
-from tests.factories import host_of, make_organizer
+from tests.builders.organizers import host_of, make_organizer
 from tests.reservations import on_sale_event
 
 

@@ -8,7 +8,13 @@ from boxoffice.errors import Forbidden, NotFound
 from tenants.models import ApiToken
 from tenants.permissions import check_role
 from tenants.roles import Role
-from tests.factories import host_of, make_member, make_organizer, make_user, signed_in_client
+from tests.builders.organizers import (
+    host_of,
+    make_member,
+    make_organizer,
+    make_user,
+    signed_in_client,
+)
 
 
 def test_staff_member_is_refused_an_admin_action_and_nothing_changes(db):

@@ -8,7 +8,7 @@ from django.db import connection, connections
 from boxoffice.errors import Conflict
 from tenants import services
 from tenants.models import Organizer, User
-from tests.factories import PASSWORD
+from tests.builders.organizers import PASSWORD
 
 
 def drop_schema(name: str) -> None:

@@ -10,7 +10,7 @@ from django.test import Client
 
 from tenants import handoff
 from tenants.models import Membership
-from tests.factories import PASSWORD, make_organizer, make_user
+from tests.builders.organizers import PASSWORD, make_organizer, make_user
 
 pytestmark = pytest.mark.django_db
 

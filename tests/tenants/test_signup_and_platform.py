@@ -6,7 +6,7 @@ from django.test import Client, override_settings
 
 from tenants.models import Domain, Membership, Organizer, User
 from tenants.roles import Role
-from tests.factories import PASSWORD, host_of, make_organizer, make_user
+from tests.builders.organizers import PASSWORD, host_of, make_organizer, make_user
 
 
 def tenant_schemas() -> set[str]:

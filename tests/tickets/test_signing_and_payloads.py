@@ -23,7 +23,7 @@ from boxoffice.tickets.services import (
     rotate_signing_key,
     signing_key,
 )
-from tests.factories import make_organizer
+from tests.builders.organizers import make_organizer
 from tests.reservations import on_sale_event
 from tests.tickets.factories import paid_order
 

@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 from boxoffice.sales.models import Order
 from boxoffice.tickets.models import Ticket
 from boxoffice.tickets.services import payment_standing, track_order_payment
-from tests.factories import make_organizer
+from tests.builders.organizers import make_organizer
 from tests.reservations import on_sale_event
 from tests.tickets.factories import paid_order
 

@@ -1,4 +1,5 @@
-"""Builders for test data. Each test makes what it needs through the real services."""
+"""Users, organizers and their members, made through tenants' services, and clients for an
+organizer's site (anonymous or signed in)."""
 
 import itertools
 
@@ -53,3 +54,8 @@ def signed_in_client(organizer: Organizer, user: User, **kwargs) -> Client:
     client = Client(HTTP_HOST=host_of(organizer), **kwargs)
     client.force_login(user)
     return client
+
+
+def site_client(host: str, **kwargs) -> Client:
+    """A client for the site at `host` (an organizer's subdomain or the platform's)."""
+    return Client(HTTP_HOST=host, **kwargs)
