@@ -1082,7 +1082,7 @@ def build_event(organizer: Any) -> tuple[int, str, list[str]]:
     from django_tenants.utils import schema_context
 
     from boxoffice.events.models import EventSeat
-    from tests.reservations import on_sale_event
+    from tests.builders.events import on_sale_event
 
     event = on_sale_event(
         organizer, rows=ROWS, seats=SEATS_PER_ROW, max_seats_per_order=6, title="Payments bench"

@@ -112,7 +112,7 @@ def build_event(organizer: Any, label: str) -> Event:
     from django.db import connection
     from django_tenants.utils import schema_context
 
-    from tests.reservations import on_sale_event
+    from tests.builders.events import on_sale_event
 
     event = on_sale_event(
         organizer, rows=ROWS, seats=SEATS_PER_ROW, title=f"Rush {label}", slug=f"rush-{label}"

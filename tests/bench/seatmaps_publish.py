@@ -122,7 +122,7 @@ def measure(label: str, document, organizer) -> list[str]:
 
 
 def grid(rows: int, seats_per_row: int):
-    from tests.seatmaps.builders import grid_document
+    from tests.builders.seatmaps import grid_document
 
     return grid_document(rows, seats_per_row)
 

@@ -79,7 +79,7 @@ def build_event(organizer: Any) -> Any:
     from boxoffice.events.services import change_event_status, create_event
     from seatmaps import services as seatmap_services
     from seatmaps.samples import load_sample
-    from tests.reservations import price_everything
+    from tests.builders.events import price_everything
 
     actor = Actor.system("bench")
     with schema_context(organizer.schema_name):

@@ -154,7 +154,7 @@ def build_house(organizer: Any, label: str, *, live_map: bool) -> House:
     from django_tenants.utils import schema_context
 
     from boxoffice.events.models import EventSeat
-    from tests.reservations import on_sale_event
+    from tests.builders.events import on_sale_event
 
     event = on_sale_event(
         organizer,

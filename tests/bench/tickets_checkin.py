@@ -115,7 +115,7 @@ def sell_everything(organizer, tickets: int):
     from boxoffice.sales.order_access import new_order_code, new_secret_nonce
     from boxoffice.tickets.models import Ticket
     from boxoffice.tickets.services import _sign, _signer
-    from tests.reservations import on_sale_event
+    from tests.builders.events import on_sale_event
 
     rows = math.ceil(tickets / SEATS_PER_ROW)
     event = on_sale_event(organizer, rows=rows, seats=SEATS_PER_ROW, title="Manifest night")

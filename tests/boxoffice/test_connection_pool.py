@@ -17,8 +17,8 @@ from django.test import Client
 
 from boxoffice.events import selectors as event_selectors
 from boxoffice.shop import stream
+from tests.builders.events import on_sale_event
 from tests.builders.organizers import host_of, make_organizer
-from tests.reservations import on_sale_event
 from tests.shop.test_stream import request as stream_request
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -1,6 +1,10 @@
 """Builders for test data, one module per domain, each going through the real services.
 
-organizers: users, organizers, members and signed-in clients; money: API money read back as
-plain integers. A builder writes models directly only where a test needs a state no service
-produces, and says why where it does.
+- organizers: users, organizers, members, clients for an organizer's site (signed in or not)
+- seatmaps: hand-built seat-map documents, and a site for the seat-map API
+- events: events on sale (published map, priced, published)
+- money: API money read back as plain minor-unit integers
+
+A builder writes models directly only where a test needs a state no service produces, and says
+why where it does.
 """

@@ -14,9 +14,9 @@ from boxoffice.tickets import keys
 from boxoffice.tickets.payload import decode_payload
 from boxoffice.tickets.services import revoke_tickets
 from checkin.models import Scan
+from tests.builders.events import on_sale_event
 from tests.builders.organizers import make_organizer
 from tests.checkin.helpers import make_door, scan
-from tests.reservations import on_sale_event
 from tests.tickets.factories import paid_order
 
 

@@ -10,9 +10,9 @@ from boxoffice.audit.models import AuditEntry
 from checkin.models import Admission, Override
 from tenants.models import Membership
 from tenants.roles import Role
+from tests.builders.events import on_sale_event
 from tests.builders.organizers import make_member, make_organizer, signed_in_client
 from tests.checkin.helpers import make_door, scan
-from tests.reservations import on_sale_event
 from tests.tickets.factories import paid_order
 
 

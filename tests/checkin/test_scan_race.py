@@ -10,9 +10,9 @@ from django_tenants.utils import schema_context
 
 from checkin.models import Admission, CheckinList, Device, Scan
 from checkin.services import scan_ticket
+from tests.builders.events import on_sale_event
 from tests.builders.organizers import make_organizer
 from tests.checkin.helpers import make_door
-from tests.reservations import on_sale_event
 from tests.tickets.factories import paid_order
 
 

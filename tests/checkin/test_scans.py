@@ -8,9 +8,9 @@ from boxoffice.tickets.models import SigningKey
 from boxoffice.tickets.payload import sign_payload
 from boxoffice.tickets.services import _signer, revoke_tickets, rotate_signing_key
 from checkin.models import Admission, Scan
+from tests.builders.events import ACTOR, on_sale_event
 from tests.builders.organizers import make_organizer
 from tests.checkin.helpers import make_door, scan
-from tests.reservations import ACTOR, on_sale_event
 from tests.tickets.factories import paid_order
 
 

@@ -8,8 +8,8 @@ import pytest
 from django_tenants.utils import schema_context
 
 from boxoffice.events.models import Event
+from tests.builders.events import published_version
 from tests.builders.organizers import make_organizer, owner_of, signed_in_client
-from tests.reservations import published_version
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ from boxoffice.events.models import Event
 from boxoffice.events.services import TRANSITIONS
 from seatmaps.models import SeatMap
 from seatmaps.services import create_seat_map, create_venue
+from tests.builders.events import ACTOR
 from tests.builders.organizers import owner_of, signed_in_client
 from tests.payments.shop import make_shop
-from tests.reservations import ACTOR
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ import uvicorn
 from django.db import connection
 from django_tenants.utils import schema_context
 
+from tests.builders.events import on_sale_event
 from tests.builders.organizers import make_organizer
-from tests.reservations import on_sale_event
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [

@@ -7,9 +7,9 @@ from django.db import connection
 from playwright.sync_api import expect
 
 from boxoffice.currencies import format_money
+from tests.builders.events import on_sale_event
 from tests.builders.organizers import make_organizer
 from tests.e2e.conftest import LiveShop
-from tests.reservations import on_sale_event
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

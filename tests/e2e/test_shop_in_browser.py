@@ -17,8 +17,8 @@ from boxoffice.events.services import set_access_released
 from boxoffice.sales import services
 from boxoffice.sales.models import Hold, Order, Refund
 from boxoffice.tickets.models import Ticket
+from tests.builders.events import ACTOR
 from tests.e2e.conftest import in_database, screenshot
-from tests.reservations import ACTOR
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

@@ -9,9 +9,9 @@ from playwright.sync_api import expect
 
 from boxoffice.events.models import EventSeat
 from boxoffice.sales.models import Order
+from tests.builders.events import on_sale_event
 from tests.builders.organizers import make_organizer
 from tests.e2e.conftest import LiveShop, in_database, screenshot
-from tests.reservations import on_sale_event
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

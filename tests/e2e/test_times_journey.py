@@ -11,11 +11,11 @@ from playwright.sync_api import expect
 
 from boxoffice.events.models import Event
 from seatmaps import services as seatmap_services
+from tests.builders.events import ACTOR, price_everything
 from tests.builders.organizers import PASSWORD
+from tests.builders.seatmaps import grid_document
 from tests.e2e.conftest import in_database, screenshot
 from tests.e2e.test_organizer_journeys import buy
-from tests.reservations import ACTOR, price_everything
-from tests.seatmaps.builders import grid_document
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

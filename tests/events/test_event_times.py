@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import pytest
 from django.test import Client
 
+from tests.builders.events import on_sale_event
 from tests.builders.organizers import host_of, make_organizer
-from tests.reservations import on_sale_event
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django_tenants.utils import schema_context
 
 from boxoffice.events.models import Event, EventSeat
 from tenants.roles import Role
+from tests.builders.events import on_sale_event, price_everything, published_version
 from tests.builders.organizers import host_of, make_member, make_organizer, signed_in_client
-from tests.reservations import on_sale_event, price_everything, published_version
 
 
 @pytest.fixture

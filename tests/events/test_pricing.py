@@ -22,7 +22,7 @@ from seatmaps.document import Category
 from tenants.roles import Role
 from tests.builders.money import plain
 from tests.builders.organizers import make_member, signed_in_client
-from tests.seatmaps.builders import grid_document
+from tests.builders.seatmaps import grid_document
 
 ADMIN = Actor.system("test admin")
 EARLY_END = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)

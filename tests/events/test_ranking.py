@@ -24,8 +24,8 @@ from boxoffice.events.ranking import (
 )
 from boxoffice.events.services import create_event
 from seatmaps.samples import load_sample
+from tests.builders.events import ACTOR, published_version
 from tests.builders.organizers import make_organizer
-from tests.reservations import ACTOR, published_version
 
 FOCAL = (500.0, 100.0)
 

@@ -12,8 +12,8 @@ from boxoffice.events.models import EventSeat
 from boxoffice.events.services import create_event
 from seatmaps import services as seatmap_services
 from seatmaps.samples import load_sample
+from tests.builders.events import ACTOR
 from tests.builders.organizers import make_organizer
-from tests.reservations import ACTOR
 
 
 @pytest.fixture

@@ -25,8 +25,8 @@ from boxoffice.events.seat_rules import (
 from boxoffice.events.selectors import availability
 from boxoffice.sales import services
 from boxoffice.sales.hold_rules import LIFETIME_FACTOR, expiry_sql
+from tests.builders.events import on_sale_event
 from tests.builders.organizers import make_organizer
-from tests.reservations import on_sale_event
 from tests.sales.order_factory import make_order
 
 ROOT = Path(__file__).resolve().parents[2]

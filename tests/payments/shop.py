@@ -14,9 +14,9 @@ from boxoffice.payments.models import SandboxSession
 from boxoffice.payments.providers.sandbox import event_envelope, session_object
 from boxoffice.payments.signatures import sign
 from boxoffice.sales.models import Order
+from tests.builders.events import on_sale_event
 from tests.builders.money import plain
 from tests.builders.organizers import host_of, make_organizer
-from tests.reservations import on_sale_event
 
 
 @dataclass

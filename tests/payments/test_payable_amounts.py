@@ -20,11 +20,11 @@ from boxoffice.sales import promotions
 from boxoffice.sales.models import Hold, Order
 from boxoffice.sales.money import refund_share
 from tenants.roles import Role
+from tests.builders.events import on_sale_event
 from tests.builders.money import plain
 from tests.builders.organizers import host_of, make_member, make_organizer, signed_in_client
 from tests.payments.shop import Shop
 from tests.payments.test_stripe_provider import FakeStripeAPI, checkout_session
-from tests.reservations import on_sale_event
 
 pytestmark = pytest.mark.django_db
 

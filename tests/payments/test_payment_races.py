@@ -16,8 +16,8 @@ from boxoffice.payments.providers.sandbox import event_envelope, session_object
 from boxoffice.payments.webhooks import process
 from boxoffice.sales import services
 from boxoffice.sales.models import Order
+from tests.builders.events import on_sale_event
 from tests.builders.organizers import host_of, make_organizer
-from tests.reservations import on_sale_event
 from tests.sales.test_hold_races import race
 
 ORDERS = 8

@@ -10,8 +10,8 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from boxoffice.events.models import EventSeat
+from tests.builders.events import on_sale_event
 from tests.builders.organizers import make_organizer
-from tests.reservations import on_sale_event
 
 
 @pytest.fixture

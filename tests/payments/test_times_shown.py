@@ -8,9 +8,9 @@ import pytest
 from django.core import mail
 
 from boxoffice.payments.emails import send_order_email
+from tests.builders.events import on_sale_event
 from tests.payments.shop import jobs_run_inline, make_shop
 from tests.payments.test_refunds import buy
-from tests.reservations import on_sale_event
 
 pytestmark = pytest.mark.django_db
 

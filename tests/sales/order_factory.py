@@ -2,7 +2,7 @@
 
 Call inside the organizer's schema. The seats end as the real flows leave them: sold to the order
 for its active items of a paid order, held by its hold while payment is pending, back on sale
-otherwise. Amounts per ticket: the price (adult 5000, child 2500, as tests/reservations.py prices
+otherwise. Amounts per ticket: the price (adult 5000, child 2500, as tests/builders/events.py prices
 them) less `discount`, plus `fee`; tax is included in the price.
 """
 

@@ -13,8 +13,8 @@ from boxoffice.audit.models import AuditEntry
 from boxoffice.events.models import EventSeat
 from seatmaps.document import Category, Row, Seat, SeatMapDocument, Section, Shape
 from tenants.roles import Role
+from tests.builders.events import on_sale_event
 from tests.builders.organizers import host_of, make_member, make_organizer, signed_in_client
-from tests.reservations import on_sale_event
 
 WHEELCHAIR, COMPANION = "stalls/B/4", "stalls/B/5"
 

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 
 from seatmaps.samples import load_sample
+from tests.builders.events import on_sale_event
 from tests.builders.organizers import host_of, make_organizer
-from tests.reservations import on_sale_event
 
 
 @pytest.fixture

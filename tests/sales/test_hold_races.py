@@ -13,8 +13,8 @@ from boxoffice.errors import DomainError
 from boxoffice.events.models import EventSeat
 from boxoffice.sales import services
 from boxoffice.sales.models import Hold
+from tests.builders.events import on_sale_event
 from tests.builders.organizers import make_organizer
-from tests.reservations import on_sale_event
 
 
 def race(worker, contenders: int):

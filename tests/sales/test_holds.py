@@ -12,8 +12,8 @@ from django_tenants.utils import schema_context
 from boxoffice.events.models import EventSeat
 from boxoffice.sales.models import Hold
 from boxoffice.throttles import CULL_SQL
+from tests.builders.events import on_sale_event
 from tests.builders.organizers import host_of, make_organizer
-from tests.reservations import on_sale_event
 
 
 @pytest.fixture
@@ -163,7 +163,7 @@ def test_general_admission_quantity(shop):
 
 def test_holds_need_an_event_on_sale(shop):
     from boxoffice.events.services import change_event_status
-    from tests.reservations import ACTOR
+    from tests.builders.events import ACTOR
 
     with shop.schema():
         change_event_status(actor=ACTOR, event=shop.event, action="pause")

@@ -14,9 +14,9 @@ from boxoffice.events.models import EventSeat
 from boxoffice.sales import reports
 from boxoffice.sales.models import Order
 from tenants.roles import Role
+from tests.builders.events import on_sale_event
 from tests.builders.money import plain
 from tests.builders.organizers import host_of, make_member, make_organizer, signed_in_client
-from tests.reservations import on_sale_event
 from tests.sales.order_factory import make_order
 
 # 23:30 UTC on 1 March is already 2 March in Amsterdam (the venue's zone).

@@ -10,11 +10,11 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from boxoffice.events.services import change_event_status, create_event
+from tests.builders.events import ACTOR, price_everything, published_version
 from tests.builders.money import plain
 from tests.builders.organizers import host_of, make_organizer, owner_of, signed_in_client
+from tests.builders.seatmaps import grid_document
 from tests.payments.shop import Shop, jobs_run_inline
-from tests.reservations import ACTOR, price_everything, published_version
-from tests.seatmaps.builders import grid_document
 
 pytestmark = pytest.mark.django_db
 NAME, KEY_LABEL = "Stalls Centre, row B, seat 4", "stalls, row B"

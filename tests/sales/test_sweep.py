@@ -9,8 +9,8 @@ from django_tenants.utils import schema_context
 from boxoffice.events.models import EventSeat
 from boxoffice.sales import services
 from boxoffice.sales.tasks import sweep_expired_holds_everywhere
+from tests.builders.events import on_sale_event
 from tests.builders.organizers import make_organizer
-from tests.reservations import on_sale_event
 
 
 def test_sweep_frees_lapsed_seats_in_every_organizer_and_keeps_live_ones(db):

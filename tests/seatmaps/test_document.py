@@ -17,7 +17,7 @@ from seatmaps.document import (
     placed_seats,
     problems,
 )
-from tests.seatmaps.builders import CATEGORIES, grid_document
+from tests.builders.seatmaps import CATEGORIES, grid_document
 
 
 def codes(document) -> dict[str, dict]:

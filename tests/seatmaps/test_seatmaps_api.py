@@ -8,8 +8,7 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.test import override_settings
 
 from seatmaps.models import SeatMap, SeatMapVersion, VersionSeat
-from tests.seatmaps.builders import grid_document
-from tests.seatmaps.conftest import Site
+from tests.builders.seatmaps import Site, grid_document
 
 
 def draft(site: Site, map_id: str) -> dict:

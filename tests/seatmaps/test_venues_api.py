@@ -1,6 +1,6 @@
 """Venue CRUD under /api/v1/venues: admins edit, staff read, other organizers see nothing."""
 
-from tests.seatmaps.conftest import Site
+from tests.builders.seatmaps import Site
 
 
 def test_admin_creates_lists_changes_and_deletes_a_venue(site):

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test import Client
 
 from boxoffice.times import zone_of
+from tests.builders.events import on_sale_event
 from tests.builders.organizers import host_of, make_organizer
-from tests.reservations import on_sale_event
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django_tenants.utils import schema_context
 from boxoffice.events.models import EventSeat
 from boxoffice.sales import services
 from boxoffice.shop.live import CHANNEL, RESET, SeatChanges, listen_params, parse
+from tests.builders.events import on_sale_event
 from tests.builders.organizers import make_organizer
-from tests.reservations import on_sale_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from tests.builders.events import on_sale_event
 from tests.builders.organizers import host_of, make_organizer
-from tests.reservations import on_sale_event
 
 pytestmark = pytest.mark.django_db
 

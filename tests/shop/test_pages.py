@@ -13,8 +13,8 @@ from django_tenants.utils import schema_context
 from boxoffice.events.models import EventSeat
 from boxoffice.payments import flows
 from boxoffice.sales.models import PromoCode
+from tests.builders.events import on_sale_event
 from tests.builders.organizers import host_of, make_organizer
-from tests.reservations import on_sale_event
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from boxoffice.events.models import Event, EventSeat
+from tests.builders.events import on_sale_event
 from tests.builders.organizers import host_of, make_organizer
-from tests.reservations import on_sale_event
 from tests.tickets.factories import paid_order
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from django_tenants.utils import schema_context
 from boxoffice.sales import services
 from boxoffice.shop import stream
 from boxoffice.shop.live import close_seat_changes, seat_changes
+from tests.builders.events import on_sale_event
 from tests.builders.organizers import make_organizer
-from tests.reservations import on_sale_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -12,8 +12,8 @@ from boxoffice.events.selectors import event_by_id
 from boxoffice.sales import services
 from boxoffice.shop import stream
 from tenants.selectors import hostname_of
+from tests.builders.events import on_sale_event
 from tests.builders.organizers import host_of, make_organizer
-from tests.reservations import on_sale_event
 
 
 @pytest.fixture

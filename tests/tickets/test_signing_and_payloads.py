@@ -23,8 +23,8 @@ from boxoffice.tickets.services import (
     rotate_signing_key,
     signing_key,
 )
+from tests.builders.events import on_sale_event
 from tests.builders.organizers import make_organizer
-from tests.reservations import on_sale_event
 from tests.tickets.factories import paid_order
 
 ACTOR = Actor.system("test")

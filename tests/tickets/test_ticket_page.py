@@ -5,8 +5,8 @@ from django_tenants.utils import schema_context
 
 from boxoffice.sales.order_access import order_secret
 from boxoffice.tickets.services import revoke_tickets
+from tests.builders.events import on_sale_event
 from tests.builders.organizers import host_of, make_organizer
-from tests.reservations import on_sale_event
 from tests.tickets.factories import paid_order
 
 

@@ -1,4 +1,4 @@
-"""Builders for events on sale, through the real services."""
+"""Events on sale (a published seat map, priced, published), through the real services."""
 
 from datetime import timedelta
 
@@ -11,7 +11,7 @@ from boxoffice.events.models import Event
 from boxoffice.events.services import change_event_status, create_event
 from seatmaps import services as seatmap_services
 from seatmaps.document import SeatMapDocument
-from tests.seatmaps.builders import grid_document
+from tests.builders.seatmaps import grid_document
 
 ACTOR = Actor.system("test")
 

@@ -1,4 +1,7 @@
-"""Hand-built seat-map documents for tests (no editor operations involved)."""
+"""Seat maps for tests: hand-built documents (no editor operations involved) and a site with an
+admin and a staff member for the seat-map API."""
+
+from django_tenants.utils import schema_context
 
 from seatmaps.document import (
     Category,
@@ -10,6 +13,8 @@ from seatmaps.document import (
     Section,
     Shape,
 )
+from tenants.roles import Role
+from tests.builders.organizers import make_member, make_organizer, signed_in_client
 
 CATEGORIES = [
     Category(key="premium", name="Premium", color="#7b2cbf"),
@@ -64,3 +69,34 @@ def grid_document(
         sections=sections,
         shapes=[Shape(kind="stage", x=100, y=20, width=300, height=60, text="Stage")],
     )
+
+
+class Site:
+    """An organizer with an admin and a staff member signed in, for seat-map API tests."""
+
+    def __init__(self, slug: str) -> None:
+        self.organizer = make_organizer(slug)
+        self.admin = signed_in_client(self.organizer, make_member(self.organizer, Role.ADMIN))
+        self.staff = signed_in_client(self.organizer, make_member(self.organizer, Role.STAFF))
+
+    def schema(self):
+        return schema_context(self.organizer.schema_name)
+
+    def post(self, path: str, payload: dict, client=None):
+        return (client or self.admin).post(path, payload, content_type="application/json")
+
+    def put(self, path: str, payload: dict, client=None):
+        return (client or self.admin).put(path, payload, content_type="application/json")
+
+    def venue(self, name: str = "Grand Hall") -> str:
+        response = self.post("/api/v1/venues", {"name": name, "city": "Utrecht", "country": "nl"})
+        assert response.status_code == 201, response.content
+        return response.json()["id"]
+
+    def seat_map(self, document=None, name: str = "Main layout") -> str:
+        payload = {"venue": self.venue(), "name": name}
+        if document is not None:
+            payload["document"] = document.model_dump(mode="json")
+        response = self.post("/api/v1/seatmaps", payload)
+        assert response.status_code == 201, response.content
+        return response.json()["id"]
