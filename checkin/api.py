@@ -18,9 +18,8 @@ from boxoffice.events.selectors import event_by_id
 from boxoffice.throttles import login_throttle
 from boxoffice.tickets.qr import qr_svg
 from boxoffice.tickets.selectors import public_keys
-from checkin import selectors, services
+from checkin import selectors
 from checkin.auth import DeviceAuth
-from checkin.credentials import issue_staff_credential
 from checkin.models import CheckinList, Device, Scan
 from checkin.schemas import (
     BatchIn,
@@ -44,6 +43,12 @@ from checkin.schemas import (
     StaffCredentialOut,
     TokenOut,
 )
+from checkin.services import devices
+from checkin.services.credentials import issue_staff_credential
+from checkin.services.lists import create_checkin_list, update_checkin_list
+from checkin.services.offline import OfflineScan, upload_offline_scans
+from checkin.services.overrides import override_scan
+from checkin.services.scans import ScanResult, scan_ticket
 from tenants.auth import OrganizerAuth
 from tenants.permissions import require_role
 from tenants.roles import Role
@@ -97,7 +102,7 @@ def device_out(device: Device) -> dict:
 
 
 def pairing_out(request: HttpRequest, device: Device, code: str) -> dict:
-    shown = services.format_pairing_code(code)
+    shown = devices.format_pairing_code(code)
     url = request.build_absolute_uri("/checkin/pair?" + urlencode({"code": shown}))
     return {
         **device_out(device),
@@ -130,7 +135,7 @@ def device_self_out(request: HttpRequest, device: Device) -> dict:
     }
 
 
-def scan_out(result: services.ScanResult) -> dict:
+def scan_out(result: ScanResult) -> dict:
     scan, ticket = result.scan, result.ticket
     first = result.first_entry
     message = MESSAGES.get(scan.verdict, scan.verdict)
@@ -220,7 +225,7 @@ def list_lists(request: HttpRequest, event: str | None = None) -> list[dict]:
 )
 def create_list(request: HttpRequest, payload: CheckinListIn) -> Status:
     actor = require_role(request, Role.ADMIN)
-    checkin_list = services.create_checkin_list(
+    checkin_list = create_checkin_list(
         event=event_by_id(payload.event, include_unpublished=True),
         name=payload.name,
         categories=payload.categories,
@@ -237,7 +242,7 @@ def update_list(request: HttpRequest, list_id: str, payload: CheckinListPatch) -
     actor = require_role(request, Role.ADMIN)
     checkin_list = _list_for(request, list_id)
     changes = payload.dict(exclude_unset=True)
-    return list_out(services.update_checkin_list(checkin_list=checkin_list, actor=actor, **changes))
+    return list_out(update_checkin_list(checkin_list=checkin_list, actor=actor, **changes))
 
 
 # --- devices (admins) ---------------------------------------------------------------------------
@@ -252,7 +257,7 @@ def update_list(request: HttpRequest, list_id: str, payload: CheckinListPatch) -
     summary="Exchange a one-time pairing code for the device's token",
 )
 def pair(request: HttpRequest, payload: PairIn) -> dict:
-    device, token = services.pair_device(code=payload.code)
+    device, token = devices.pair_device(code=payload.code)
     return {**device_self_out(request, device), "token": token}
 
 
@@ -269,7 +274,7 @@ def list_devices(request: HttpRequest) -> list[dict]:
 )
 def create_device(request: HttpRequest, payload: DeviceIn) -> Status:
     actor = require_role(request, Role.ADMIN)
-    device, code = services.create_device(
+    device, code = devices.create_device(
         name=payload.name, gate=payload.gate, list_uids=payload.lists, actor=actor
     )
     return Status(201, pairing_out(request, device, code))
@@ -281,7 +286,7 @@ def update_device(request: HttpRequest, device_id: str, payload: DevicePatch) ->
     changes = payload.dict(exclude_unset=True)
     if "lists" in changes:
         changes["list_uids"] = changes.pop("lists")
-    device = services.update_device(device=_device_by_uid(device_id), actor=actor, **changes)
+    device = devices.update_device(device=_device_by_uid(device_id), actor=actor, **changes)
     return device_out(_device_by_uid(device.uid))
 
 
@@ -293,7 +298,7 @@ def update_device(request: HttpRequest, device_id: str, payload: DevicePatch) ->
 def new_pairing_code(request: HttpRequest, device_id: str) -> dict:
     actor = require_role(request, Role.ADMIN)
     device = _device_by_uid(device_id)
-    code = services.new_pairing_code(device=device, actor=actor)
+    code = devices.new_pairing_code(device=device, actor=actor)
     return pairing_out(request, device, code)
 
 
@@ -302,7 +307,7 @@ def new_pairing_code(request: HttpRequest, device_id: str) -> dict:
 )
 def revoke_device(request: HttpRequest, device_id: str) -> dict:
     actor = require_role(request, Role.ADMIN)
-    return device_out(services.revoke_device(device=_device_by_uid(device_id), actor=actor))
+    return device_out(devices.revoke_device(device=_device_by_uid(device_id), actor=actor))
 
 
 # --- the device itself --------------------------------------------------------------------------
@@ -325,7 +330,7 @@ def device_self(request: HttpRequest) -> dict:
     summary="Rotate this device's token (the old one stops working at once)",
 )
 def rotate_token(request: HttpRequest) -> dict:
-    return {"token": services.rotate_device_token(device=request.device)}  # type: ignore[attr-defined]
+    return {"token": devices.rotate_device_token(device=request.device)}  # type: ignore[attr-defined]
 
 
 @router.get(
@@ -361,7 +366,7 @@ def manifest(request: HttpRequest, list_id: str, cursor: str | None = None) -> H
     summary="Scan one ticket online: verdict, and admission (first scan wins)",
 )
 def scan(request: HttpRequest, list_id: str, payload: ScanIn) -> dict:
-    result = services.scan_ticket(
+    result = scan_ticket(
         device=request.device,  # type: ignore[attr-defined]
         checkin_list=_list_for(request, list_id),
         payload=payload.payload,
@@ -380,13 +385,13 @@ def scan(request: HttpRequest, list_id: str, payload: ScanIn) -> dict:
     summary="Upload offline scans (idempotent by nonce); the server's verdicts",
 )
 def scan_batch(request: HttpRequest, list_id: str, payload: BatchIn) -> dict:
-    results = services.upload_offline_scans(
+    results = upload_offline_scans(
         organizer=request.tenant,
         device=request.device,  # type: ignore[attr-defined]
         checkin_list=_list_for(request, list_id),
         device_time=payload.device_time,
         scans=[
-            services.OfflineScan(
+            OfflineScan(
                 nonce=item.nonce,
                 payload=item.payload,
                 scanned_at=item.scanned_at,
@@ -418,7 +423,7 @@ def list_scans(
     if conflicts:
         scans = scans.filter(conflict=True)
     return [
-        scan_out(services.ScanResult(scan=scan, ticket=scan.ticket))
+        scan_out(ScanResult(scan=scan, ticket=scan.ticket))
         for scan in scans[: max(1, min(limit, 1000))]
     ]
 
@@ -437,7 +442,7 @@ def override(request: HttpRequest, scan_id: str, payload: OverrideIn) -> dict:
     found = scans.filter(uid=scan_id).first()
     if found is None:
         raise NotFound("No such scan.", code="scan_not_found")
-    result = services.override_scan(
+    result = override_scan(
         organizer=request.tenant,
         scan=found,
         reason=payload.reason,
@@ -446,7 +451,7 @@ def override(request: HttpRequest, scan_id: str, payload: OverrideIn) -> dict:
         staff_credential=payload.staff_credential,
     )
     return {
-        "scan": scan_out(services.ScanResult(scan=found, ticket=found.ticket)),
+        "scan": scan_out(ScanResult(scan=found, ticket=found.ticket)),
         "by": result.actor_label,
         "reason": result.reason,
         "original_verdict": result.original_verdict,

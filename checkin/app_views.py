@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from PIL import Image, ImageDraw
 
 from boxoffice.tickets.qr import qr_svg
-from checkin.credentials import issue_staff_credential
+from checkin.services.credentials import issue_staff_credential
 from tenants.permissions import role_required
 from tenants.roles import Role
 

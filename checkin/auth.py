@@ -4,7 +4,7 @@ the organizer's schema, so another organizer's site does not know them)."""
 from django.http import HttpRequest
 
 from boxoffice.actors import Actor
-from checkin.services import authenticate_device, device_actor
+from checkin.services.devices import authenticate_device, device_actor
 
 
 class DeviceAuth:

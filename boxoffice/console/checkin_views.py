@@ -12,9 +12,13 @@ from django.views.decorators.http import require_POST
 from boxoffice.console.shell import admin_only, is_admin, page, staff_only
 from boxoffice.errors import DomainError
 from boxoffice.events.models import Event
-from checkin import selectors, services
+from checkin import selectors
 from checkin.api import device_out, pairing_out, scan_out
 from checkin.models import CheckinList, Device, Scan
+from checkin.services.devices import create_device, new_pairing_code, revoke_device
+from checkin.services.lists import create_checkin_list
+from checkin.services.overrides import override_scan
+from checkin.services.scans import ScanResult
 from tenants.permissions import may_supervise
 
 OPEN_EVENTS = (Event.Status.DRAFT, Event.Status.ON_SALE, Event.Status.PAUSED)
@@ -65,7 +69,7 @@ def checkin_home(request: HttpRequest) -> HttpResponse:
         try:
             if list_form.is_bound and list_form.is_valid():
                 data = list_form.cleaned_data
-                services.create_checkin_list(
+                create_checkin_list(
                     event=Event.objects.get(uid=data["event"]),
                     name=data["name"],
                     categories=data["categories"].split(),
@@ -76,7 +80,7 @@ def checkin_home(request: HttpRequest) -> HttpResponse:
                 return redirect("console:checkin")
             if device_form.is_bound and device_form.is_valid():
                 data = device_form.cleaned_data
-                device, code = services.create_device(
+                device, code = create_device(
                     name=data["name"], gate=data["gate"], list_uids=data["lists"],
                     actor=request.actor,
                 )  # fmt: skip
@@ -109,10 +113,10 @@ def device_action(request: HttpRequest, device_id: str, action: str) -> HttpResp
     pairing = None
     try:
         if action == "revoke":
-            services.revoke_device(device=device, actor=request.actor)
+            revoke_device(device=device, actor=request.actor)
             messages.success(request, f"{device.name} is revoked; its token no longer works.")
         elif action == "pairing-code":
-            code = services.new_pairing_code(device=device, actor=request.actor)
+            code = new_pairing_code(device=device, actor=request.actor)
             pairing = pairing_out(request, _device(device.uid), code)
         else:
             raise Http404("No such action.")
@@ -135,7 +139,7 @@ def checkin_list(request: HttpRequest, list_id: str) -> HttpResponse:
     if conflicts_only:
         scans = scans.filter(conflict=True)
     rows = [
-        {**scan_out(services.ScanResult(scan=scan, ticket=scan.ticket)), "device": scan.device}
+        {**scan_out(ScanResult(scan=scan, ticket=scan.ticket)), "device": scan.device}
         for scan in scans.order_by("-received_at")[:100]
     ]
     context = {
@@ -156,7 +160,7 @@ def scan_override(request: HttpRequest, list_id: str, scan_id: str) -> HttpRespo
     found = _list(list_id)
     scan = get_object_or_404(Scan, checkin_list=found, uid=scan_id)
     try:
-        services.override_scan(
+        override_scan(
             organizer=request.tenant,
             scan=scan,
             reason=request.POST.get("reason", ""),

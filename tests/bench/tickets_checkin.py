@@ -285,8 +285,10 @@ def main(argv: list[str] | None = None) -> None:
     from boxoffice.actors import Actor
     from boxoffice.tickets.models import SigningKey
     from boxoffice.tickets.services import revoke_tickets
-    from checkin import services as checkin_services
     from checkin.models import CheckinList
+    from checkin.services.devices import create_device, pair_device
+    from checkin.services.lists import create_checkin_list
+    from checkin.services.scans import scan_ticket
     from tests.bench.ticket_war import Setup, running_server
     from tests.builders.organizers import make_organizer
 
@@ -298,7 +300,7 @@ def main(argv: list[str] | None = None) -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         public_key = bytes(SigningKey.objects.get().public_key)
-        checkin_list = checkin_services.create_checkin_list(
+        checkin_list = create_checkin_list(
             event=event, name="All doors", categories=[], allow_reentry=False, actor=actor
         )
         checkin_list = CheckinList.objects.select_related("event").get(pk=checkin_list.pk)
@@ -311,24 +313,21 @@ def main(argv: list[str] | None = None) -> None:
         # 500 changes: 250 revocations, 250 admissions.
         half = CHANGES // 2
         revoke_tickets(items=[t.item for t in tickets[-half:]], reason="refund")
-        device, code = checkin_services.create_device(
-            name="Bench desk", list_uids=[checkin_list.uid], actor=actor
-        )
-        device, _token = checkin_services.pair_device(code=code)
+        device, code = create_device(name="Bench desk", list_uids=[checkin_list.uid], actor=actor)
+        device, _token = pair_device(code=code)
         for ticket in tickets[-2 * half : -half]:
-            checkin_services.scan_ticket(device=device, checkin_list=checkin_list,
-                                         payload=ticket.payload, nonce=secrets.token_hex(8),
-                                         scanned_at=timezone.now())  # fmt: skip
+            scan_ticket(device=device, checkin_list=checkin_list, payload=ticket.payload,
+                        nonce=secrets.token_hex(8), scanned_at=timezone.now())  # fmt: skip
         delta = manifest_sizes(checkin_list, cursor=full["cursor"])
         print(f"delta: {delta}", flush=True)
 
         tokens = []
         for number in range(args.clients):
-            _device, code = checkin_services.create_device(
+            _device, code = create_device(
                 name=f"Door {number + 1}", gate=f"Gate {number % 4 + 1}",
                 list_uids=[checkin_list.uid], actor=actor,
             )  # fmt: skip
-            tokens.append(checkin_services.pair_device(code=code)[1])
+            tokens.append(pair_device(code=code)[1])
     connection.set_schema_to_public()
     connection.close()
 

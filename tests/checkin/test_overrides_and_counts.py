@@ -183,7 +183,7 @@ def test_staff_credential_expires_and_is_bound_to_its_organizer(db):
     import pytest
 
     from boxoffice.errors import Forbidden
-    from checkin.credentials import verify_staff_credential
+    from checkin.services.credentials import verify_staff_credential
 
     organizer = make_organizer("alpha")
     other = make_organizer("beta")

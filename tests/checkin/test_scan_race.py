@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from checkin.models import Admission, CheckinList, Device, Scan
-from checkin.services import scan_ticket
+from checkin.services.scans import scan_ticket
 from tests.builders.events import on_sale_event
 from tests.builders.organizers import make_organizer
 from tests.checkin.helpers import make_door

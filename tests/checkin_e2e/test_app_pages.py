@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from PIL import Image
 
-from checkin.credentials import verify_staff_credential
+from checkin.services.credentials import verify_staff_credential
 from tenants.roles import Role
 from tests.builders.organizers import host_of, make_member, make_organizer, signed_in_client
 

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 from boxoffice.sales.orders import record_dispute
 from boxoffice.tickets.models import Ticket
 from boxoffice.tickets.services import track_order_payment
-from checkin.credentials import issue_staff_credential
 from checkin.models import Admission, Override, Scan
+from checkin.services.credentials import issue_staff_credential
 from tenants.permissions import member_actor
 from tenants.roles import Role
 from tests.builders.organizers import make_member

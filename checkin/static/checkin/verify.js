@@ -1,5 +1,6 @@
 // On-device verification of ticket payload v1 (boxoffice/tickets/README.md) and of staff
-// credentials (checkin/credentials.py), with WebCrypto Ed25519 against the manifest's keys.
+// credentials (checkin/services/credentials.py), with WebCrypto Ed25519 against the manifest's
+// keys.
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 const VALUES = new Map([...ALPHABET].map((ch, i) => [ch, i]));
