@@ -1,5 +1,6 @@
 """Events in the console: create from a published map, edit, price, open/pause/cancel and block
-seats. Writes go through boxoffice.events.services / pricing and payments.flows, as the API's."""
+seats. Writes go through boxoffice.events.services (events, pricing) and payments.flows, as the
+API's."""
 
 import json
 import zoneinfo
@@ -17,8 +18,11 @@ from django.views.decorators.http import require_POST
 from boxoffice.console.shell import admin_only, page, staff_only
 from boxoffice.currencies import format_money, from_minor, to_minor
 from boxoffice.errors import DomainError, NotFound
-from boxoffice.events import pricing, selectors, services
+from boxoffice.events import selectors
 from boxoffice.events.models import Event
+from boxoffice.events.prices import price_table
+from boxoffice.events.services import events as event_services
+from boxoffice.events.services import pricing
 from boxoffice.payments import flows
 from boxoffice.sales import reports
 from boxoffice.sales.models import PAID_STATUSES, Order
@@ -217,7 +221,7 @@ def event_new(request: HttpRequest) -> HttpResponse:
         try:
             seat_map = seatmap_selectors.seat_map_by_uid(data.pop("seat_map"))
             version = seatmap_selectors.latest_version(seat_map)
-            event = services.create_event(
+            event = event_services.create_event(
                 actor=request.actor,
                 seat_map_version=version,
                 timezone_name=seat_map.venue.timezone,
@@ -240,7 +244,7 @@ def event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.fields_for_service(request.tenant.currency)
         try:
-            services.update_event(actor=request.actor, event=event, changes=data)
+            event_services.update_event(actor=request.actor, event=event, changes=data)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -252,7 +256,7 @@ def event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
 
 
 # What each status change does to customers, as the event page offers it (cancelling has its own
-# confirmation form). Which changes an event allows is events.services.allowed_actions.
+# confirmation form). Which changes an event allows is events.services.events.allowed_actions.
 ACTION_TEXT = {
     "publish": {"label": "Put on sale", "note": "Customers can buy at once."},
     "pause": {"label": "Pause sales", "note": "No new holds or checkouts; orders stay valid."},
@@ -264,7 +268,7 @@ def _status_actions(event: Event) -> list[dict]:
     """The transitions this event allows, each with what it does to customers."""
     return [
         {"action": action, **ACTION_TEXT[action]}
-        for action in services.allowed_actions(event)
+        for action in event_services.allowed_actions(event)
         if action in ACTION_TEXT
     ]
 
@@ -291,7 +295,7 @@ def _named_prices(table: dict) -> tuple[list[dict], list[str]]:
 def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
     event = _event(event_id)
     report = reports.event_report(event)
-    table = pricing.price_table(event=event)
+    table = price_table(event=event)
     prices, unpriced = _named_prices(table)
     currency = request.tenant.currency
     paid = Order.objects.filter(event=event, status__in=PAID_STATUSES)
@@ -312,7 +316,7 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
             "unpriced": unpriced,
             "currency": currency,
             "actions": _status_actions(event),
-            "cancellable": "cancel" in services.allowed_actions(event),
+            "cancellable": "cancel" in event_services.allowed_actions(event),
             "cancellation": cancellation,
         },
         section="events",
@@ -331,7 +335,7 @@ def event_status(request: HttpRequest, event_id: str, action: str) -> HttpRespon
             _, count = flows.cancel_event(event=event, actor=request.actor)
             messages.success(request, f"Cancelled. {count} paid order(s) are being refunded.")
         elif action in ACTION_TEXT:
-            services.change_event_status(actor=request.actor, event=event, action=action)
+            event_services.change_event_status(actor=request.actor, event=event, action=action)
             messages.success(request, "Done.")
         else:
             messages.error(request, "Unknown action.")
@@ -377,7 +381,7 @@ def event_prices(request: HttpRequest, event_id: str) -> HttpResponse:
     event = _event(event_id)
     currency = request.tenant.currency
     zone = zone_of(event)
-    table = pricing.price_table(event=event)
+    table = price_table(event=event)
     errors: list[str] = []
     if request.method == "POST":
         try:
@@ -488,7 +492,7 @@ def event_seats(request: HttpRequest, event_id: str) -> HttpResponse:
             if action in ("release_access", "keep_access"):
                 # Chosen seats, or every wheelchair space and companion seat when none are.
                 released = action == "release_access"
-                done = services.set_access_released(
+                done = event_services.set_access_released(
                     actor=request.actor, event=event, released=released, refs=refs or None
                 )
                 messages.success(
@@ -502,10 +506,10 @@ def event_seats(request: HttpRequest, event_id: str) -> HttpResponse:
             if not refs:
                 raise NotFound("Choose seats on the map first.", code="no_seats")
             if action == "unblock":
-                done = services.unblock_seats(actor=request.actor, event=event, refs=refs)
+                done = event_services.unblock_seats(actor=request.actor, event=event, refs=refs)
                 messages.success(request, f"Unblocked {len(done)} seat(s).")
             else:
-                done = services.block_seats(actor=request.actor, event=event, refs=refs)
+                done = event_services.block_seats(actor=request.actor, event=event, refs=refs)
                 skipped = len(refs) - len(done)
                 messages.success(
                     request,

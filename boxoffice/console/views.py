@@ -17,9 +17,10 @@ from boxoffice.events import selectors as event_selectors
 from boxoffice.inputs import parse_offset
 from boxoffice.payments import connect, flows
 from boxoffice.payments.api import order_out
-from boxoffice.sales import orders as sales_orders
 from boxoffice.sales import reports
+from boxoffice.sales import selectors as sales_selectors
 from boxoffice.sales.models import Order
+from boxoffice.sales.services import refunds
 from tenants import selectors as tenant_selectors
 from tenants import services as tenant_services
 from tenants.forms import MemberPasswordResetForm
@@ -145,7 +146,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 def _order(code: str) -> Order:
     try:
-        return sales_orders.order_by_code(code)
+        return sales_selectors.order_by_code(code)
     except NotFound as exc:
         raise Http404("No such order.") from exc
 
@@ -160,7 +161,7 @@ def order_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "order": order,
             "detail": detail,
-            "refundable": order.status in sales_orders.REFUNDABLE,
+            "refundable": order.status in refunds.REFUNDABLE,
             "emails": _emails_of(order),
         },
         section="orders",
@@ -195,7 +196,7 @@ def order_refund(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("console:order", code=order.code)
     if request.POST.get("confirmed") != "1":
         try:
-            items, amount = sales_orders.refund_terms(order=order, seat_refs=seats)
+            items, amount = refunds.refund_terms(order=order, seat_refs=seats)
         except DomainError as error:
             _refusal(request, error)
             return redirect("console:order", code=order.code)

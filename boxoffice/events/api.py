@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.pagination import paginate
 
-from boxoffice.events import selectors, services
+from boxoffice.events import selectors
 from boxoffice.events.models import Event
 from boxoffice.events.schemas import (
     AccessSeatsIn,
@@ -24,6 +24,7 @@ from boxoffice.events.schemas import (
     SeatsOut,
 )
 from boxoffice.events.seat_rules import LETTERS
+from boxoffice.events.services import events as event_services
 from boxoffice.inputs import ClientDateTime, Pagination
 from seatmaps import selectors as seatmap_selectors
 from seatmaps.document import SeatMapDocument, parse_document, seat_ref
@@ -87,7 +88,7 @@ def create_event(request: HttpRequest, payload: EventIn) -> Status:
         version = seatmap_selectors.latest_version(seat_map)
     else:
         version = seatmap_selectors.version(seat_map, payload.version)
-    event = services.create_event(
+    event = event_services.create_event(
         actor=actor,
         seat_map_version=version,
         title=payload.title,
@@ -118,14 +119,14 @@ def get_event(request: HttpRequest, event_id: str) -> Event:
 def update_event(request: HttpRequest, event_id: str, payload: EventPatch) -> Event:
     actor = require_role(request, Role.ADMIN)
     event = selectors.event_by_id(event_id, include_unpublished=True)
-    services.update_event(actor=actor, event=event, changes=payload.dict(exclude_unset=True))
+    event_services.update_event(actor=actor, event=event, changes=payload.dict(exclude_unset=True))
     return selectors.event_by_id(event.uid, include_unpublished=True)
 
 
 def _transition(request: HttpRequest, event_id: str, action: str) -> Event:
     actor = require_role(request, Role.ADMIN)
     event = selectors.event_by_id(event_id, include_unpublished=True)
-    services.change_event_status(actor=actor, event=event, action=action)
+    event_services.change_event_status(actor=actor, event=event, action=action)
     return selectors.event_by_id(event.uid, include_unpublished=True)
 
 
@@ -241,14 +242,16 @@ def event_availability(request: HttpRequest, event_id: str) -> HttpResponse:
 def block_seats(request: HttpRequest, event_id: str, payload: SeatsIn) -> SeatsOut:
     actor = require_role(request, Role.ADMIN)
     event = selectors.event_by_id(event_id, include_unpublished=True)
-    return SeatsOut(seats=services.block_seats(actor=actor, event=event, refs=payload.seats))
+    return SeatsOut(seats=event_services.block_seats(actor=actor, event=event, refs=payload.seats))
 
 
 @router.post("/events/{event_id}/seats/unblock", response=SeatsOut, summary="Unblock seats (admin)")
 def unblock_seats(request: HttpRequest, event_id: str, payload: SeatsIn) -> SeatsOut:
     actor = require_role(request, Role.ADMIN)
     event = selectors.event_by_id(event_id, include_unpublished=True)
-    return SeatsOut(seats=services.unblock_seats(actor=actor, event=event, refs=payload.seats))
+    return SeatsOut(
+        seats=event_services.unblock_seats(actor=actor, event=event, refs=payload.seats)
+    )
 
 
 @router.post(
@@ -259,7 +262,7 @@ def unblock_seats(request: HttpRequest, event_id: str, payload: SeatsIn) -> Seat
 def release_access_seats(request: HttpRequest, event_id: str, payload: AccessSeatsIn) -> SeatsOut:
     actor = require_role(request, Role.ADMIN)
     event = selectors.event_by_id(event_id, include_unpublished=True)
-    changed = services.set_access_released(
+    changed = event_services.set_access_released(
         actor=actor, event=event, released=True, refs=payload.seats
     )
     return SeatsOut(seats=changed)
@@ -273,7 +276,7 @@ def release_access_seats(request: HttpRequest, event_id: str, payload: AccessSea
 def keep_access_seats(request: HttpRequest, event_id: str, payload: AccessSeatsIn) -> SeatsOut:
     actor = require_role(request, Role.ADMIN)
     event = selectors.event_by_id(event_id, include_unpublished=True)
-    changed = services.set_access_released(
+    changed = event_services.set_access_released(
         actor=actor, event=event, released=False, refs=payload.seats
     )
     return SeatsOut(seats=changed)

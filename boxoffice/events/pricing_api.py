@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 from ninja import Router
 
-from boxoffice.events import pricing, selectors
+from boxoffice.events import prices, selectors
 from boxoffice.events.models import Event
 from boxoffice.events.pricing_schemas import (
     PriceAdjustIn,
@@ -11,6 +11,7 @@ from boxoffice.events.pricing_schemas import (
     PriceTableIn,
     PriceTableOut,
 )
+from boxoffice.events.services import pricing
 from tenants.permissions import require_role
 from tenants.roles import Role
 
@@ -24,7 +25,7 @@ def _event(event_id: str) -> Event:
 @router.get("/events/{event_id}/prices", response=PriceTableOut, summary="The price table")
 def get_prices(request: HttpRequest, event_id: str) -> dict:
     require_role(request, Role.STAFF)
-    return pricing.price_table(event=_event(event_id))
+    return prices.price_table(event=_event(event_id))
 
 
 @router.put(
@@ -42,7 +43,7 @@ def put_prices(request: HttpRequest, event_id: str, payload: PriceTableIn) -> di
         phases=[item.model_dump() for item in payload.phases],
         prices=[item.model_dump() for item in payload.prices],
     )
-    return pricing.price_table(event=event)
+    return prices.price_table(event=event)
 
 
 @router.post(
@@ -62,4 +63,4 @@ def adjust_prices(request: HttpRequest, event_id: str, payload: PriceAdjustIn) -
         phase=payload.phase,
         ticket_type=payload.ticket_type,
     )
-    return {"changed": changed, "table": pricing.price_table(event=event)}
+    return {"changed": changed, "table": prices.price_table(event=event)}

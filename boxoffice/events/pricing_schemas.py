@@ -1,5 +1,5 @@
-"""Request and response bodies of the price endpoints (rules live in boxoffice/events/pricing.py,
-so these only shape and bound the input)."""
+"""Request and response bodies of the price endpoints (the rules live in boxoffice/events/prices.py
+and boxoffice/events/services/pricing.py, so these only shape and bound the input)."""
 
 from datetime import datetime
 from decimal import Decimal

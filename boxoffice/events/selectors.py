@@ -77,7 +77,7 @@ def event_by_id(identifier: str, *, include_unpublished: bool = False) -> Event:
 def find_event(events: QuerySet[Event], identifier: str) -> Event | None:
     """The event of `events` whose id (`evt_…`) or slug is `identifier`: an id wins over another
     event's slug that happens to spell it. The one rule; its raw-SQL copies for the hold path
-    (sales.services.FIND_EVENT, the `sales_start_hold` function) are checked against it by
+    (sales.selectors.FIND_EVENT, the `sales_start_hold` function) are checked against it by
     tests/events/test_seat_rules.py."""
     found = sorted(
         events.filter(Q(uid=identifier) | Q(slug=identifier))[:2],
@@ -198,6 +198,6 @@ def section_names(event: Event) -> dict[str, str]:
 def category_names(event: Event) -> dict[str, str]:
     """Category key -> the name people read ("premium" -> "Premium"), from the event's published
     seat-map version (its document's categories, without loading its seats)."""
-    from boxoffice.events.pricing import map_categories
+    from boxoffice.events.prices import map_categories
 
     return {category["key"]: category["name"] for category in map_categories(event)}

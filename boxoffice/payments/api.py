@@ -23,10 +23,11 @@ from boxoffice.payments.schemas import (
     RefundIn,
     RefundResultOut,
 )
-from boxoffice.sales import orders, promotions
+from boxoffice.sales import selectors as sales_selectors
 from boxoffice.sales.models import Order, PromoCode, Refund, item_line
 from boxoffice.sales.order_access import find_order, order_secret
-from boxoffice.sales.services import find_hold
+from boxoffice.sales.selectors import find_hold
+from boxoffice.sales.services import orders, promotions, refunds
 from boxoffice.throttles import ClientRateThrottle
 from tenants.auth import optional_actor
 from tenants.permissions import check_role, require_role
@@ -76,8 +77,8 @@ def _lines(order: Order, items: list) -> list[dict]:
 def order_out(order: Order, *, customer: bool) -> dict:
     items = list(order.items.all())
     cancellation = None
-    if customer and order.status in orders.REFUNDABLE and order.event.refund_policy:
-        terms = orders.cancellation_terms(order)
+    if customer and order.status in refunds.REFUNDABLE and order.event.refund_policy:
+        terms = refunds.cancellation_terms(order)
         cancellation = {
             "allowed": terms.allowed,
             "percent": terms.percent,
@@ -238,7 +239,7 @@ def _order_for(request: HttpRequest, code: str, secret: str | None) -> tuple[Ord
     if secret:
         return find_order(code, secret), True
     check_role(optional_actor(request), Role.STAFF)
-    return orders.order_by_code(code), False
+    return sales_selectors.order_by_code(code), False
 
 
 @router.get(
@@ -275,7 +276,7 @@ def cancel_order(request: HttpRequest, code: str, query: Query[SecretQuery]) -> 
 )
 def refund_order(request: HttpRequest, code: str, payload: RefundIn) -> Status:
     actor = require_role(request, Role.ADMIN)
-    order = orders.order_by_code(code)
+    order = sales_selectors.order_by_code(code)
     refund = flows.refund_order(
         order=order, actor=actor, seat_refs=payload.seats, note=payload.note,
         message=payload.message,

@@ -1,6 +1,6 @@
 """The payment flows: checkout, fulfilment, refunds, cancellations and reconciliation.
 
-This module is where order state (boxoffice.sales.orders), tickets (boxoffice.tickets) and the
+This module is where order state (boxoffice.sales.services), tickets (boxoffice.tickets) and the
 provider (boxoffice.payments.providers) meet. The rule for talking to the provider: the database
 decision commits first, then the provider is called with an idempotency key derived from that
 decision, so a crash or timeout in between is repaired by calling again with the same key
@@ -20,16 +20,18 @@ from boxoffice.audit.services import record_audit
 from boxoffice.currencies import is_payable, payable_rule
 from boxoffice.errors import Conflict, Unavailable
 from boxoffice.events.models import Event
-from boxoffice.events.services import change_event_status
+from boxoffice.events.services.events import change_event_status
 from boxoffice.jobs import enqueue
 from boxoffice.payments import connect
 from boxoffice.payments.models import PaymentRoute
 from boxoffice.payments.providers import get_provider
 from boxoffice.payments.providers.base import CheckoutRequest, LineItem, ProviderError
-from boxoffice.sales import orders
+from boxoffice.sales import selectors as sales_selectors
 from boxoffice.sales.models import Hold, Order, OrderItem, Refund
 from boxoffice.sales.order_access import order_secret
+from boxoffice.sales.services import orders, refunds
 from boxoffice.tickets.services import issue_tickets, revoke_tickets, track_order_payment
+from boxoffice.transactions import require_transaction
 from tenants.models import Organizer
 from tenants.selectors import organizer_url
 
@@ -217,6 +219,7 @@ def _queue_refund(refund: Refund) -> None:
 def fulfil_order(*, order: Order, payment_id: str) -> str:
     """Money in: seats sold, tickets issued, confirmation queued — or, when the seats were
     lost to someone else meanwhile, a full refund and an apology. Call inside a transaction."""
+    require_transaction("fulfil_order")
     outcome = orders.confirm_payment(order=order, payment_id=payment_id)
     if payment_id:
         PaymentRoute.objects.filter(session_id=order.provider_session_id).update(
@@ -227,7 +230,7 @@ def fulfil_order(*, order: Order, payment_id: str) -> str:
         _queue_email("confirmation", order)
     elif outcome == orders.Outcome.SEATS_LOST:
         order.refresh_from_db()
-        refund = orders.refund_lost_order(order=order)
+        refund = refunds.refund_lost_order(order=order)
         if refund is not None:
             _queue_refund(refund)
         _queue_email("seats_lost", order, refund)
@@ -237,7 +240,7 @@ def fulfil_order(*, order: Order, payment_id: str) -> str:
 def resend_tickets(*, order: Order, actor: Actor) -> None:
     """Send the confirmation with the valid tickets again (same job and template as after the
     payment), audited: the console lists resends among the order's emails."""
-    if order.status not in orders.REFUNDABLE:
+    if order.status not in refunds.REFUNDABLE:
         raise Conflict("Only a paid order has tickets to send.", code="order_not_paid")
     with transaction.atomic():
         _queue_email("confirmation", order)
@@ -290,13 +293,13 @@ def execute_refund(refund: Refund) -> Refund:
             logger.warning("refund %s will be retried: %s", refund.uid, exc)
             return refund
         with transaction.atomic():
-            orders.settle_refund(
+            refunds.settle_refund(
                 refund=refund, provider_refund_id="", status="failed", failure=str(exc)
             )
         refund.refresh_from_db()
         return refund
     with transaction.atomic():
-        orders.settle_refund(refund=refund, provider_refund_id=result.id, status=result.status,
+        refunds.settle_refund(refund=refund, provider_refund_id=result.id, status=result.status,
                              failure=result.failure_reason)  # fmt: skip
     refund.refresh_from_db()
     return refund
@@ -328,7 +331,7 @@ def refund_order(
     revoked, money back through the provider, an email to the customer. `note` stays with the
     organizer; `message` goes to the customer in the refund email."""
     with transaction.atomic(durable=True):
-        refund = orders.refund_items(
+        refund = refunds.refund_items(
             order=order, actor=actor, reason=Refund.Reason.ORGANIZER, seat_refs=seat_refs,
             note=note, message=message,
         )  # fmt: skip
@@ -340,7 +343,7 @@ def refund_order(
 def cancel_order(*, order: Order) -> Refund | None:
     """The customer cancels under the event's refund policy."""
     with transaction.atomic(durable=True):
-        refund = orders.cancel_by_customer(order=order)
+        refund = refunds.cancel_by_customer(order=order)
         revoke_inactive_tickets(order)
         _queue_email("cancellation", order, refund)
     return execute_refund(refund) if refund else None
@@ -352,7 +355,7 @@ def cancel_event(*, event: Event, actor: Actor) -> tuple[Event, int]:
     with transaction.atomic(durable=True):
         event = change_event_status(actor=actor, event=event, action="cancel")
         paid = list(
-            Order.objects.filter(event=event, status__in=orders.REFUNDABLE).values_list(
+            Order.objects.filter(event=event, status__in=refunds.REFUNDABLE).values_list(
                 "pk", flat=True
             )
         )
@@ -367,10 +370,10 @@ def cancel_event(*, event: Event, actor: Actor) -> tuple[Event, int]:
 
 def refund_for_cancelled_event_job(order_id: int) -> str:
     order = Order.objects.select_related("event").get(pk=order_id)
-    if order.status not in orders.REFUNDABLE:
+    if order.status not in refunds.REFUNDABLE:
         return "nothing to refund"
     with transaction.atomic(durable=True):
-        refund = orders.refund_items(
+        refund = refunds.refund_items(
             order=order, actor=Actor.system("event cancellation"),
             reason=Refund.Reason.EVENT_CANCELLED, note="The event was cancelled.",
             message="The event was cancelled.",
@@ -409,7 +412,7 @@ def reconcile_order(order: Order) -> str:
 
 def reconcile_payments() -> dict[str, int]:
     """Run in one organizer's schema: settle overdue orders, retry refunds left pending."""
-    settled = sum(1 for order in orders.orders_past_window() if reconcile_order(order))
+    settled = sum(1 for order in sales_selectors.orders_past_window() if reconcile_order(order))
     stale = timezone.now() - timedelta(seconds=REFUND_RETRY_AFTER_SECONDS)
     retried = 0
     for refund in Refund.objects.filter(status=Refund.Status.PENDING, updated_at__lt=stale)[:200]:

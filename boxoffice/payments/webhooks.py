@@ -14,7 +14,7 @@ effects run in a savepoint: when they fail, the savepoint is undone, the failure
 stored event and committed, and the endpoint answers 500 so that the provider retries; the retry
 finds the failed row and tries again. A processed, ignored or rejected event that arrives again
 changes nothing. Handlers only ever move an order forward from the state they expect
-(boxoffice.sales.orders), so any delivery order is harmless.
+(boxoffice.sales.services), so any delivery order is harmless.
 """
 
 import hashlib
@@ -35,8 +35,8 @@ from boxoffice.payments.models import ConnectedAccount, PaymentRoute, WebhookEve
 from boxoffice.payments.providers.stripe_provider import account_state
 from boxoffice.payments.signatures import BadSignature, verify
 from boxoffice.payments.stripe_units import from_stripe_units
-from boxoffice.sales import orders
 from boxoffice.sales.models import Order, Refund
+from boxoffice.sales.services import orders, refunds
 from boxoffice.tickets.services import track_order_payment
 from tenants.models import Organizer
 
@@ -368,7 +368,7 @@ def _refund_update(order: Order, claim: Claim) -> str:
     if ours is None:
         ours = Refund.objects.filter(order=order, provider_refund_id=claim.object_id).first()
     if ours is not None:
-        return orders.settle_refund(
+        return refunds.settle_refund(
             refund=ours,
             provider_refund_id=claim.object_id,
             status=claim.status,
@@ -393,7 +393,7 @@ def _charge_refunded(order: Order, claim: Claim) -> str:
 
 
 def _book_external(order: Order, provider_refund_id: str, amount: int) -> str:
-    outcome = orders.record_external_refund(
+    outcome = refunds.record_external_refund(
         order=order, provider_refund_id=provider_refund_id, amount=amount
     )
     order.refresh_from_db()

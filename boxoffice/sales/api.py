@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from boxoffice.events.models import EventSeat
-from boxoffice.sales import services
+from boxoffice.sales import selectors
 from boxoffice.sales.models import Hold
 from boxoffice.sales.schemas import (
     BestAvailableIn,
@@ -16,6 +16,7 @@ from boxoffice.sales.schemas import (
     HoldOut,
     SeatsIn,
 )
+from boxoffice.sales.services import holds
 from boxoffice.throttles import ClientRateThrottle
 
 router = Router(tags=["holds"], auth=None)
@@ -35,7 +36,7 @@ def hold_out(
         "status": hold.status,
         "expires_at": hold.expires_at,
         "max_expires_at": hold.max_expires_at,
-        "seats": services.held_seats(hold) if seats is None else seats,
+        "seats": selectors.held_seats(hold) if seats is None else seats,
         "together": together,
     }
     if token is not None:
@@ -52,20 +53,20 @@ def hold_out(
 def create_hold(request: HttpRequest, event_id: str, payload: HoldIn) -> Status:
     if payload.seats and payload.best_available is None and payload.general_admission is None:
         # The on-sale rush: a new hold with chosen seats, the leanest path there is.
-        hold, token, chosen = services.start_hold_with_seats(event_id=event_id, refs=payload.seats)
+        hold, token, chosen = holds.start_hold_with_seats(event_id=event_id, refs=payload.seats)
         return Status(201, hold_out(hold, seats=chosen, token=token))
-    event = services.find_event_for_holds(event_id)
+    event = selectors.find_event_for_holds(event_id)
     together = None
     seats: list[EventSeat] = []
     # The hold and its first claim stand or fall together: a refused claim leaves no hold.
     # Each claim returns all of the hold's seats, so the last one answers.
     with transaction.atomic():
-        hold, token = services.create_hold(event=event)
+        hold, token = holds.create_hold(event=event)
         if payload.seats:
-            seats = services.hold_seats(hold=hold, refs=payload.seats)
+            seats = holds.hold_seats(hold=hold, refs=payload.seats)
         if payload.best_available is not None:
             wanted = payload.best_available
-            seats, together = services.hold_best_available(
+            seats, together = holds.hold_best_available(
                 hold=hold,
                 category=wanted.category,
                 quantity=wanted.quantity,
@@ -73,7 +74,7 @@ def create_hold(request: HttpRequest, event_id: str, payload: HoldIn) -> Status:
                 accessible=wanted.accessible,
             )
         if payload.general_admission is not None:
-            seats = services.hold_general_admission(
+            seats = holds.hold_general_admission(
                 hold=hold,
                 section=payload.general_admission.section,
                 quantity=payload.general_admission.quantity,
@@ -83,27 +84,27 @@ def create_hold(request: HttpRequest, event_id: str, payload: HoldIn) -> Status:
 
 @router.get("/holds/{token}", response=HoldOut, summary="A hold and its seats")
 def get_hold(request: HttpRequest, token: str) -> dict:
-    hold = services.find_hold(token)
-    services.check_hold_live(hold)
+    hold = selectors.find_hold(token)
+    holds.check_hold_live(hold)
     return hold_out(hold)
 
 
 @router.delete("/holds/{token}", response={204: None}, summary="Release a hold and its seats")
 def release_hold(request: HttpRequest, token: str) -> Status:
-    services.release_hold(hold=services.find_hold(token))
+    holds.release_hold(hold=selectors.find_hold(token))
     return Status(204, None)
 
 
 @router.post("/holds/{token}/seats", response=HoldOut, summary="Add seats (all or nothing)")
 def add_seats(request: HttpRequest, token: str, payload: SeatsIn) -> dict:
-    hold = services.find_hold(token)
-    return hold_out(hold, seats=services.hold_seats(hold=hold, refs=payload.seats))
+    hold = selectors.find_hold(token)
+    return hold_out(hold, seats=holds.hold_seats(hold=hold, refs=payload.seats))
 
 
 @router.delete("/holds/{token}/seats/{path:ref}", response=HoldOut, summary="Give one seat back")
 def remove_seat(request: HttpRequest, token: str, ref: str) -> dict:
-    hold = services.find_hold(token)
-    return hold_out(hold, seats=services.release_seat(hold=hold, ref=ref))
+    hold = selectors.find_hold(token)
+    return hold_out(hold, seats=holds.release_seat(hold=hold, ref=ref))
 
 
 @router.post(
@@ -112,8 +113,8 @@ def remove_seat(request: HttpRequest, token: str, ref: str) -> dict:
     summary="Add the best seats of a category (together in one row when possible)",
 )
 def add_best_available(request: HttpRequest, token: str, payload: BestAvailableIn) -> dict:
-    hold = services.find_hold(token)
-    seats, together = services.hold_best_available(
+    hold = selectors.find_hold(token)
+    seats, together = holds.hold_best_available(
         hold=hold,
         category=payload.category,
         quantity=payload.quantity,
@@ -127,8 +128,8 @@ def add_best_available(request: HttpRequest, token: str, payload: BestAvailableI
     "/holds/{token}/general-admission", response=HoldOut, summary="Add general-admission places"
 )
 def add_general_admission(request: HttpRequest, token: str, payload: GeneralAdmissionIn) -> dict:
-    hold = services.find_hold(token)
-    seats = services.hold_general_admission(
+    hold = selectors.find_hold(token)
+    seats = holds.hold_general_admission(
         hold=hold, section=payload.section, quantity=payload.quantity
     )
     return hold_out(hold, seats=seats)
@@ -136,5 +137,5 @@ def add_general_admission(request: HttpRequest, token: str, payload: GeneralAdmi
 
 @router.post("/holds/{token}/extend", response=HoldOut, summary="Extend a hold (bounded)")
 def extend_hold(request: HttpRequest, token: str) -> dict:
-    hold = services.extend_hold(hold=services.find_hold(token))
+    hold = holds.extend_hold(hold=selectors.find_hold(token))
     return hold_out(hold)

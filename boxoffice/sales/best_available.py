@@ -33,7 +33,7 @@ Accessible seating (`choose_accessible`) is a separate rule: one wheelchair spac
 `quantity - 1` seats beside it in the same free run, companion seats before other seats, then the
 lowest total rank; never split, never two wheelchair spaces for one request. Which seats are
 candidates at all (wheelchair spaces and companion seats are kept out of general requests) is the
-caller's choice: boxoffice/sales/services.py.
+caller's choice: boxoffice/sales/services/holds.py.
 
 Cost: one pass to group by row, a sort per row by `seat_index` (linear when the candidates already
 come in seat order), and one sliding-window pass over each free run; the exact sum is computed only

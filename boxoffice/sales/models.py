@@ -90,7 +90,7 @@ DISPUTE_LABELS = {
 
 class Order(models.Model):
     """What a customer bought (or is paying for). Reached by `code` plus a secret derived from it
-    (boxoffice.sales.orders.order_secret), so the secret is never stored."""
+    (boxoffice.sales.order_access.order_secret), so the secret is never stored."""
 
     class Status(models.TextChoices):
         PENDING_PAYMENT = "pending_payment", "Awaiting payment"

@@ -17,7 +17,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
 from boxoffice.events.models import Event, EventSeat
-from boxoffice.events.pricing import map_categories
+from boxoffice.events.prices import map_categories
 from boxoffice.events.seat_rules import held_now
 from boxoffice.sales.models import PAID_STATUSES, Order, OrderItem
 from boxoffice.sales.order_access import normalize_order_code

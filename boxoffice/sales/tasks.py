@@ -1,6 +1,6 @@
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from boxoffice.sales.services import sweep_expired_holds
+from boxoffice.sales.services.holds import sweep_expired_holds
 from tenants.models import Organizer
 
 

@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from boxoffice.events.models import Event, EventSeat, TicketType
-from boxoffice.events.pricing import current_phase, prices_in_force
+from boxoffice.events.prices import current_phase, prices_in_force
 from boxoffice.events.selectors import listed_events, released_access_seats, released_digest
 from seatmaps.models import SeatMapVersion, VersionArea, VersionSeat
 

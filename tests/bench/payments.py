@@ -701,7 +701,7 @@ def make_pending_orders(
 
     from boxoffice.events.models import Event
     from boxoffice.payments import flows
-    from boxoffice.sales import services
+    from boxoffice.sales.services import holds
 
     made: dict[str, int] = {}
     numbers = iter(range(count))
@@ -718,8 +718,8 @@ def make_pending_orders(
                     if number is None:
                         return
                     refs = pool.take(rng.choice((1, 2)))
-                    hold, _token = services.create_hold(event=event)
-                    services.hold_seats(hold=hold, refs=refs)
+                    hold, _token = holds.create_hold(event=event)
+                    holds.hold_seats(hold=hold, refs=refs)
                     order = flows.start_checkout(
                         hold=hold, organizer=organizer, email=f"buyer{number}@example.com",
                         name=f"Buyer {number}",

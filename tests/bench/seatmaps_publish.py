@@ -66,7 +66,7 @@ def measure(label: str, document, organizer) -> list[str]:
     from django_tenants.utils import schema_context
 
     from boxoffice.actors import Actor
-    from boxoffice.events.services import create_event
+    from boxoffice.events.services.events import create_event
     from seatmaps import services
     from seatmaps.document import ensure_valid, parse_document, seat_count
     from seatmaps.models import SeatMapVersion

@@ -76,7 +76,7 @@ def build_event(organizer: Any) -> Any:
 
     from boxoffice.actors import Actor
     from boxoffice.events.models import EventSeat
-    from boxoffice.events.services import change_event_status, create_event
+    from boxoffice.events.services.events import change_event_status, create_event
     from seatmaps import services as seatmap_services
     from seatmaps.samples import load_sample
     from tests.builders.events import price_everything

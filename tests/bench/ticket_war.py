@@ -26,9 +26,10 @@ Runs, each on a fresh event and a fresh server (`--setups`, kind:workers:CONN_MA
 - paced (unless `--no-paced`): the best setup at an offered load of the 1,000 seats/s target, or
   of half its measured rate if that is lower (`--paced-seats`: at these loads instead), each
   customer sending on a Poisson schedule: the latency a customer sees below saturation.
-- the ceiling: the same statement as the service (`START_HOLD` from boxoffice.sales.services, in
-  autocommit), from `--ceiling-threads` threads with a raw psycopg connection each, same demand
-  and live map, in rounds on fresh events (it fills a house in seconds).
+- the ceiling: the same statement as the service (`START_HOLD` from
+  boxoffice.sales.services.holds, in autocommit), from `--ceiling-threads` threads with a raw
+  psycopg connection each, same demand and live map, in rounds on fresh events (it fills a
+  house in seconds).
 
 After each run it checks from the database that no seat was held or sold twice: every successful
 answer's seats are held by that answer's hold (token -> sha256 -> sales_hold), no seat is in two
@@ -672,7 +673,7 @@ def ceiling_war(
     from boxoffice.events.models import Event
     from boxoffice.events.selectors import PUBLIC_STATUSES
     from boxoffice.sales.hold_rules import LIFETIME_FACTOR
-    from boxoffice.sales.services import REFUSED_SEATS, START_HOLD
+    from boxoffice.sales.services.holds import REFUSED_SEATS, START_HOLD
 
     # As Django connects: empty HOST/PORT mean libpq's PGHOST/PGPORT (the embedded server).
     database = connection.settings_dict
@@ -1075,9 +1076,9 @@ def render_block(
             "",
             *(["Errors (any answer but 201/409):", "", *errors, ""] if errors else []),
             "**Ceiling**: the same demand as raw psycopg statements, each the service's "
-            "`START_HOLD` (boxoffice.sales.services: the `sales_start_hold` function finds the "
-            "event, inserts the hold and claims the seats, or raises naming the seats it could "
-            "not have; autocommit), "
+            "`START_HOLD` (boxoffice.sales.services.holds: the `sales_start_hold` function "
+            "finds the event, inserts the hold and claims the seats, or raises naming the seats it "
+            "could not have; autocommit), "
             f"from {args.ceiling_threads} threads with a connection each (psycopg's "
             "defaults: server-side binding, statements prepared after 5 uses), in rounds on "
             f"fresh events until the windows add up to {args.duration:g} s:",

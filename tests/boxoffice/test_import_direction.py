@@ -23,7 +23,8 @@ The domain apps, each above the ones it may import:
 The kernel imports no app and no wiring; every app may import it. Its modules: `boxoffice`
 itself and `actors`, `api_errors`, `apps`, `busy`, `currencies`, `embedded_db`, `errors`,
 `health`, `http_errors`, `inputs`, `jobs`, `models` (rate counters), `money_api`, `openapi`,
-`throttles`, `times`, `validators`, the template tags (`boxoffice/templatetags/`) and the audit
+`throttles`, `times`, `transactions` (the transaction contract), `validators`, the template
+tags (`boxoffice/templatetags/`) and the audit
 log (`boxoffice/audit/`: every app records into it; who may read it is a role rule, so its
 endpoint lives in `tenants.audit_api`).
 
@@ -61,7 +62,7 @@ KERNEL_MODULES = {
         for name in (
             "actors", "api_errors", "apps", "audit", "busy", "currencies", "embedded_db",
             "errors", "health", "http_errors", "inputs", "jobs", "models", "money_api",
-            "openapi", "templatetags", "throttles", "times", "validators",
+            "openapi", "templatetags", "throttles", "times", "transactions", "validators",
         )
     ),
 }  # fmt: skip

@@ -6,9 +6,9 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from boxoffice.actors import Actor
-from boxoffice.events import pricing
 from boxoffice.events.models import Event
-from boxoffice.events.services import change_event_status, create_event
+from boxoffice.events.services import pricing
+from boxoffice.events.services.events import change_event_status, create_event
 from seatmaps import services as seatmap_services
 from seatmaps.document import SeatMapDocument
 from tests.builders.seatmaps import grid_document

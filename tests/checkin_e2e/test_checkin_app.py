@@ -8,7 +8,7 @@ import pytest
 from django.db import transaction
 from playwright.sync_api import expect
 
-from boxoffice.sales.orders import record_dispute
+from boxoffice.sales.services.orders import record_dispute
 from boxoffice.tickets.models import Ticket
 from boxoffice.tickets.services import track_order_payment
 from checkin.models import Admission, Override, Scan

@@ -1,5 +1,5 @@
 """The console offers what the services allow, from the same definitions: the status changes of
-an event (events.services.TRANSITIONS) and the seat-map version a new event uses
+an event (events.services.events.TRANSITIONS) and the seat-map version a new event uses
 (seatmaps.selectors.latest_version), so the console and the API cannot disagree."""
 
 import re
@@ -8,7 +8,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from boxoffice.events.models import Event
-from boxoffice.events.services import TRANSITIONS
+from boxoffice.events.services.events import TRANSITIONS
 from seatmaps.models import SeatMap
 from seatmaps.services import create_seat_map, create_venue
 from tests.builders.events import ACTOR

@@ -13,9 +13,9 @@ from playwright.sync_api import expect
 
 from boxoffice.events.models import EventSeat
 from boxoffice.events.selectors import availability
-from boxoffice.events.services import set_access_released
-from boxoffice.sales import services
+from boxoffice.events.services.events import set_access_released
 from boxoffice.sales.models import Hold, Order, Refund
+from boxoffice.sales.services import holds
 from boxoffice.tickets.models import Ticket
 from tests.builders.events import ACTOR
 from tests.e2e.conftest import in_database, screenshot
@@ -309,7 +309,7 @@ def test_a_change_streamed_while_a_snapshot_is_on_its_way_is_kept(shop, new_page
     statuses, etag = in_database(shop.organizer, lambda: availability(shop.event))
     in_database(
         shop.organizer,
-        lambda: services.start_hold_with_seats(event_id=shop.event.uid, refs=["stalls/A/2"]),
+        lambda: holds.start_hold_with_seats(event_id=shop.event.uid, refs=["stalls/A/2"]),
     )
     taken = re.compile(r"\btaken\b")
     expect(seat(page, "stalls/A/2")).to_have_class(taken)  # streamed

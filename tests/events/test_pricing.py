@@ -14,9 +14,10 @@ from django_tenants.utils import schema_context
 from boxoffice.actors import Actor
 from boxoffice.audit.models import AuditEntry
 from boxoffice.errors import Conflict, Invalid
-from boxoffice.events import pricing
+from boxoffice.events import prices
 from boxoffice.events.models import Event, PricePhase, TicketType
-from boxoffice.events.services import create_event
+from boxoffice.events.services import pricing
+from boxoffice.events.services.events import create_event
 from seatmaps import services as seatmap_services
 from seatmaps.document import Category
 from tenants.roles import Role
@@ -86,7 +87,7 @@ def priced_event(event):
 
 def test_resolve_price_across_phases_and_ticket_types(priced_event):
     def price(category: str, ticket_type: str, at: datetime) -> int:
-        return pricing.resolve_price(
+        return prices.resolve_price(
             event=priced_event, category=category, ticket_type=ticket_type, at=at
         )
 
@@ -125,15 +126,15 @@ def test_three_phases_resolve_by_until_not_by_order_given(event):
         (STARTS, "regular", 2000),
     ]
     for at, phase, amount in expected:
-        assert pricing.current_phase(event=event, at=at).code == phase
-        assert pricing.resolve_price(
+        assert prices.current_phase(event=event, at=at).code == phase
+        assert prices.resolve_price(
             event=event, category="standard", ticket_type="adult", at=at
         ) == amount  # fmt: skip
 
 
 def test_no_price_is_refused_naming_what_is_missing(priced_event):
     with pytest.raises(Invalid) as refused:
-        pricing.resolve_price(
+        prices.resolve_price(
             event=priced_event, category="standard", ticket_type="child", at=EARLY_END
         )
     assert refused.value.code == "no_price"
@@ -142,16 +143,16 @@ def test_no_price_is_refused_naming_what_is_missing(priced_event):
     }  # fmt: skip
     for category, ticket_type in (("balcony", "adult"), ("premium", "senior")):
         with pytest.raises(Invalid) as refused:
-            pricing.resolve_price(
+            prices.resolve_price(
                 event=priced_event, category=category, ticket_type=ticket_type, at=EARLY_END
             )
         assert refused.value.code == "no_price"
 
 
 def test_an_event_without_prices_prices_nothing(event):
-    assert pricing.current_phase(event=event, at=EARLY_END) is None
+    assert prices.current_phase(event=event, at=EARLY_END) is None
     with pytest.raises(Invalid) as refused:
-        pricing.resolve_price(event=event, category="premium", ticket_type="adult", at=EARLY_END)
+        prices.resolve_price(event=event, category="premium", ticket_type="adult", at=EARLY_END)
     assert (refused.value.code, refused.value.details["phase"]) == ("no_price", None)
 
 
@@ -171,21 +172,21 @@ def counted_queries() -> Iterator[list[str]]:
 def test_resolve_price_costs_two_queries_or_none_with_prices_in_force(priced_event):
     at = EARLY_END - timedelta(days=1)
     with counted_queries() as queries:
-        amount = pricing.resolve_price(
+        amount = prices.resolve_price(
             event=priced_event, category="premium", ticket_type="child", at=at
         )
     assert (amount, len(queries)) == (2500, 2), queries
     with counted_queries() as queries:
-        in_force = pricing.prices_in_force(event=priced_event, at=at)
+        in_force = prices.prices_in_force(event=priced_event, at=at)
         amounts = [
-            pricing.resolve_price(event=priced_event, category=category, ticket_type=kind,
+            prices.resolve_price(event=priced_event, category=category, ticket_type=kind,
                                   at=at, in_force=in_force)
             for category, kind in (("premium", "adult"), ("premium", "child"),
                                    ("standard", "adult"))
         ]  # fmt: skip
     assert (amounts, len(queries)) == ([4000, 2500, 2000], 2), queries
     with pytest.raises(ValueError):
-        pricing.resolve_price(
+        prices.resolve_price(
             event=priced_event, category="premium", ticket_type="adult", at=STARTS,
             in_force=in_force,
         )  # fmt: skip
@@ -195,7 +196,7 @@ def test_resolve_price_costs_two_queries_or_none_with_prices_in_force(priced_eve
 
 
 def test_price_table_lists_everything_in_order_and_is_audited(priced_event):
-    table = pricing.price_table(event=priced_event)
+    table = prices.price_table(event=priced_event)
     assert table["ticket_types"] == TICKET_TYPES
     assert [phase["code"] for phase in table["phases"]] == ["early", "regular"]
     assert table["categories"] == [
@@ -236,10 +237,10 @@ def test_replacing_keeps_rows_by_code_and_moves_the_open_ended_phase(priced_even
     assert not TicketType.objects.filter(event=priced_event, code="child").exists()
     assert PricePhase.objects.get(event=priced_event, code="regular").pk == regular.pk
     assert not PricePhase.objects.filter(event=priced_event, code="early").exists()
-    assert pricing.resolve_price(
+    assert prices.resolve_price(
         event=priced_event, category="premium", ticket_type="adult", at=late_start
     ) == 3500  # fmt: skip
-    assert pricing.price_table(event=priced_event)["ticket_types"] == [
+    assert prices.price_table(event=priced_event)["ticket_types"] == [
         {"code": "adult", "name": "Full price"}
     ]
     assert (priced_event.min_price, priced_event.max_price) == (3000, 3500)
@@ -249,7 +250,7 @@ def test_an_empty_table_clears_prices_and_the_price_range(priced_event):
     set_table(priced_event, ticket_types=[], phases=[], prices=[])
     priced_event.refresh_from_db()
     assert (priced_event.min_price, priced_event.max_price) == (None, None)
-    assert pricing.price_table(event=priced_event)["prices"] == {}
+    assert prices.price_table(event=priced_event)["prices"] == {}
 
 
 def _with(prices=None, **changes) -> dict:
@@ -332,18 +333,18 @@ REFUSALS = {
 
 @pytest.mark.parametrize(("table", "code", "details"), REFUSALS.values(), ids=REFUSALS.keys())
 def test_set_price_table_refusals_leave_the_old_table(priced_event, table, code, details):
-    before = pricing.price_table(event=priced_event)
+    before = prices.price_table(event=priced_event)
     with pytest.raises(Invalid) as refused:
         pricing.set_price_table(actor=ADMIN, event=priced_event, **table)
     assert (refused.value.code, refused.value.details) == (code, details)
-    assert pricing.price_table(event=priced_event) == before
+    assert prices.price_table(event=priced_event) == before
     assert AuditEntry.objects.filter(action="prices.replaced").count() == 1
 
 
 @pytest.mark.parametrize("status", [Event.Status.COMPLETED, Event.Status.CANCELLED])
 def test_closed_events_keep_their_prices(priced_event, status):
     Event.objects.filter(pk=priced_event.pk).update(status=status)
-    before = pricing.price_table(event=priced_event)
+    before = prices.price_table(event=priced_event)
     with pytest.raises(Conflict) as refused:
         set_table(priced_event, prices=PRICES[:2])
     assert refused.value.code == "event_closed"
@@ -352,7 +353,7 @@ def test_closed_events_keep_their_prices(priced_event, status):
             actor=ADMIN, event=priced_event, category="premium", amount_delta=100
         )
     assert refused.value.code == "event_closed"
-    assert pricing.price_table(event=priced_event) == before
+    assert prices.price_table(event=priced_event) == before
 
 
 def test_a_published_event_cannot_lose_a_category_price(priced_event):
@@ -364,7 +365,7 @@ def test_a_published_event_cannot_lose_a_category_price(priced_event):
         "prices_missing", {"categories": ["standard"]},
     )  # fmt: skip
     set_table(priced_event, prices=[*PRICES, _price(amount=1200)])  # more is fine
-    assert pricing.resolve_price(
+    assert prices.resolve_price(
         event=priced_event, category="standard", ticket_type="child", at=STARTS
     ) == 1200  # fmt: skip
 
@@ -375,7 +376,7 @@ def test_a_published_event_cannot_lose_a_category_price(priced_event):
 def amounts(event: Event, category: str) -> dict[tuple[str, str], int]:
     return {
         (row["ticket_type"], row["phase"]): row["amount"]
-        for row in pricing.price_table(event=event)["prices"].get(category, [])
+        for row in prices.price_table(event=event)["prices"].get(category, [])
     }
 
 
@@ -468,13 +469,13 @@ ADJUST_REFUSALS = {
 
 @pytest.mark.parametrize(("arguments", "code"), ADJUST_REFUSALS.values(), ids=ADJUST_REFUSALS)
 def test_adjust_refusals_change_nothing(priced_event, arguments, code):
-    before = pricing.price_table(event=priced_event)
+    before = prices.price_table(event=priced_event)
     with pytest.raises(Invalid) as refused:
         pricing.adjust_category_prices(
             actor=ADMIN, event=priced_event, **({"category": "premium"} | arguments)
         )
     assert refused.value.code == code
-    assert pricing.price_table(event=priced_event) == before
+    assert prices.price_table(event=priced_event) == before
 
 
 # --- unpriced categories ------------------------------------------------------------------------
@@ -484,14 +485,14 @@ def test_missing_prices(organizer):
     with schema_context(organizer.schema_name):
         event = make_event(extra_category=True)
         # Nothing priced yet: every category with seats is missing, the unused 'box' is not.
-        assert pricing.missing_prices(event=event) == ["premium", "standard"]
+        assert prices.missing_prices(event=event) == ["premium", "standard"]
         # 'standard' has no price at all in the early phase.
         set_table(event, prices=[p for p in PRICES if p["phase"] == "regular"] + PRICES[:1])
-        assert pricing.missing_prices(event=event) == ["standard"]
+        assert prices.missing_prices(event=event) == ["standard"]
         # One ticket type per phase is enough: child tickets are simply not sold in standard.
         set_table(event)
-        assert pricing.missing_prices(event=event) == []
-        table = pricing.price_table(event=event)
+        assert prices.missing_prices(event=event) == []
+        table = prices.price_table(event=event)
         assert table["missing"] == []
         assert table["categories_in_use"] == ["premium", "standard"]
         assert [category["key"] for category in table["categories"]] == [
@@ -499,8 +500,8 @@ def test_missing_prices(organizer):
         ]  # fmt: skip
         # Phases without any amount leave every category in use unpriced.
         set_table(event, prices=[])
-        assert pricing.missing_prices(event=event) == ["premium", "standard"]
-        assert pricing.price_table(event=event)["missing"] == ["premium", "standard"]
+        assert prices.missing_prices(event=event) == ["premium", "standard"]
+        assert prices.price_table(event=event)["missing"] == ["premium", "standard"]
 
 
 # --- the API ------------------------------------------------------------------------------------

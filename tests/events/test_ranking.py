@@ -22,7 +22,7 @@ from boxoffice.events.ranking import (
     seat_spacing,
     view_rank,
 )
-from boxoffice.events.services import create_event
+from boxoffice.events.services.events import create_event
 from seatmaps.samples import load_sample
 from tests.builders.events import ACTOR, published_version
 from tests.builders.organizers import make_organizer

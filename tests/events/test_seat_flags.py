@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from boxoffice.events.models import EventSeat
-from boxoffice.events.services import create_event
+from boxoffice.events.services.events import create_event
 from seatmaps import services as seatmap_services
 from seatmaps.samples import load_sample
 from tests.builders.events import ACTOR

@@ -23,8 +23,9 @@ from boxoffice.events.seat_rules import (
     letter_sql,
 )
 from boxoffice.events.selectors import availability
-from boxoffice.sales import services
+from boxoffice.sales import selectors as sales_selectors
 from boxoffice.sales.hold_rules import LIFETIME_FACTOR, expiry_sql
+from boxoffice.sales.services import holds
 from tests.builders.events import on_sale_event
 from tests.builders.organizers import make_organizer
 from tests.sales.order_factory import make_order
@@ -108,7 +109,7 @@ def seats(db):
     organizer = make_organizer("clock")
     event = on_sale_event(organizer, rows=1, seats=6)
     with schema_context(organizer.schema_name):
-        hold, _token = services.create_hold(event=event)
+        hold, _token = holds.create_hold(event=event)
         states = {
             "stalls/A/1": ("available", None),
             "stalls/A/2": ("held", "now() - interval '1 second'"),
@@ -158,20 +159,20 @@ def test_claimable_still_held_and_the_letters_agree(seats):
     assert {ref for ref, *_rest, lapsed in rows if lapsed} == {"stalls/A/2"}
     # Still held is exactly "held and not claimable".
     assert held == {"stalls/A/3", "stalls/A/4"}
-    assert {seat.ref for seat in services.held_seats(hold)} == held
+    assert {seat.ref for seat in sales_selectors.held_seats(hold)} == held
     statuses, _etag = availability(event)
     assert statuses == "".join(EXPECTED.values())
 
 
 def test_the_claims_take_exactly_the_claimable_seats(seats):
     event, _hold = seats
-    newcomer, _token = services.create_hold(event=event)
+    newcomer, _token = holds.create_hold(event=event)
     with pytest.raises(Conflict) as refused:
-        services.hold_seats(hold=newcomer, refs=list(EXPECTED))
+        holds.hold_seats(hold=newcomer, refs=list(EXPECTED))
     assert sorted(refused.value.details["seats"]) == [
         "stalls/A/3", "stalls/A/4", "stalls/A/5", "stalls/A/6"
     ]  # fmt: skip
-    taken = services.hold_seats(hold=newcomer, refs=["stalls/A/1", "stalls/A/2"])
+    taken = holds.hold_seats(hold=newcomer, refs=["stalls/A/1", "stalls/A/2"])
     assert [seat.ref for seat in taken] == ["stalls/A/1", "stalls/A/2"]
 
 
@@ -182,18 +183,18 @@ def test_a_hold_lives_hold_minutes_by_the_database_clock(db):
     organizer = make_organizer("life")
     event = on_sale_event(organizer, rows=1, seats=4, hold_minutes=7)
     with schema_context(organizer.schema_name):
-        hold, _token = services.create_hold(event=event)
+        hold, _token = holds.create_hold(event=event)
         with connection.cursor() as cursor:
             cursor.execute("SELECT now()")
             now = cursor.fetchone()[0]
         assert hold.created_at == now
         assert hold.expires_at == now + timedelta(minutes=7)
         assert hold.max_expires_at == now + LIFETIME_FACTOR * timedelta(minutes=7)
-        seats = services.hold_seats(hold=hold, refs=["stalls/A/1"])
+        seats = holds.hold_seats(hold=hold, refs=["stalls/A/1"])
         assert seats[0].held_until == hold.expires_at
         # Inside one transaction the database's clock stands still: extending gives nothing.
         with pytest.raises(Invalid) as refused:
-            services.extend_hold(hold=hold)
+            holds.extend_hold(hold=hold)
         assert refused.value.code == "hold_lifetime_exceeded"
 
 
@@ -229,7 +230,7 @@ def test_the_functions_sales_window_is_event_sales_state(db, start, end):
         event.refresh_from_db()
         expected_open = event.sales_state(now) == Event.Sales.OPEN
         try:
-            services.start_hold_with_seats(event_id=event.uid, refs=["stalls/A/1"])
+            holds.start_hold_with_seats(event_id=event.uid, refs=["stalls/A/1"])
             opened = True
         except Conflict as refusal:
             assert refusal.code in {"sales_not_started", "sales_ended"}

@@ -9,9 +9,9 @@ from django.utils import timezone
 from boxoffice.actors import Actor
 from boxoffice.events.models import EventSeat
 from boxoffice.payments.models import PaymentRoute
-from boxoffice.sales import promotions
 from boxoffice.sales.models import Hold, Order, PromoCode
-from boxoffice.sales.orders import SEAT_GRACE
+from boxoffice.sales.services import promotions
+from boxoffice.sales.services.orders import SEAT_GRACE
 from tests.builders.money import plain
 from tests.payments.shop import make_shop
 

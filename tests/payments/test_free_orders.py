@@ -9,12 +9,12 @@ from django.utils import timezone
 
 from boxoffice.actors import Actor
 from boxoffice.audit.models import AuditEntry
-from boxoffice.events import pricing
 from boxoffice.events.models import EventSeat
+from boxoffice.events.services import pricing
 from boxoffice.payments.models import PaymentRoute, SandboxRefund, SandboxSession
 from boxoffice.payments.providers.stripe_provider import StripeProvider
-from boxoffice.sales import promotions
 from boxoffice.sales.models import Order, PromoCode, Refund
+from boxoffice.sales.services import promotions
 from boxoffice.tickets.models import Ticket
 from tests.builders.money import plain
 from tests.builders.organizers import owner_of, signed_in_client

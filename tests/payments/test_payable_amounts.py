@@ -16,9 +16,9 @@ from boxoffice.currencies import payable_increment, payable_rule, round_payable
 from boxoffice.events.models import Price
 from boxoffice.payments.models import ConnectedAccount
 from boxoffice.payments.providers.stripe_provider import StripeProvider
-from boxoffice.sales import promotions
 from boxoffice.sales.models import Hold, Order
 from boxoffice.sales.money import refund_share
+from boxoffice.sales.services import promotions
 from tenants.roles import Role
 from tests.builders.events import on_sale_event
 from tests.builders.money import plain

@@ -14,8 +14,8 @@ from boxoffice.events.models import EventSeat
 from boxoffice.payments.models import SandboxSession
 from boxoffice.payments.providers.sandbox import event_envelope, session_object
 from boxoffice.payments.webhooks import process
-from boxoffice.sales import services
 from boxoffice.sales.models import Order
+from boxoffice.sales.services import holds
 from tests.builders.events import on_sale_event
 from tests.builders.organizers import host_of, make_organizer
 from tests.sales.test_hold_races import race
@@ -77,9 +77,9 @@ def test_webhooks_racing_the_sweeper_and_other_customers_never_oversell(lapsed_o
             return kind, index, process(json.loads(json.dumps(events[index]))).status
         with schema_context(organizer.schema_name):
             if kind == "sweep":
-                return kind, index, services.sweep_expired_holds()
-            hold, _token = services.create_hold(event=event)
-            return kind, index, [seat.ref for seat in services.hold_seats(hold=hold, refs=refs)]
+                return kind, index, holds.sweep_expired_holds()
+            hold, _token = holds.create_hold(event=event)
+            return kind, index, [seat.ref for seat in holds.hold_seats(hold=hold, refs=refs)]
 
     results = race(work, contenders=len(jobs))
     assert len(results) == len(jobs)

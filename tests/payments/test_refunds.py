@@ -12,7 +12,7 @@ from boxoffice.payments import flows
 from boxoffice.payments.models import SandboxRefund, SandboxSession
 from boxoffice.sales.models import Order, Refund
 from boxoffice.sales.order_access import order_secret
-from boxoffice.sales.orders import SEAT_GRACE
+from boxoffice.sales.services.orders import SEAT_GRACE
 from boxoffice.tickets.models import Ticket
 from tenants.roles import Role
 from tests.builders.money import plain

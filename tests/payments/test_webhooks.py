@@ -13,7 +13,7 @@ from boxoffice.payments.models import SandboxSession, WebhookEvent
 from boxoffice.payments.providers.sandbox import event_envelope
 from boxoffice.payments.signatures import sign
 from boxoffice.sales.models import Hold, Order, Refund
-from boxoffice.sales.services import create_hold, hold_seats
+from boxoffice.sales.services.holds import create_hold, hold_seats
 from boxoffice.tickets.models import Ticket
 from tests.builders.organizers import owner_of, signed_in_client
 from tests.payments.shop import jobs_run_inline, make_shop, now

@@ -16,7 +16,7 @@ from boxoffice.events.models import Event, EventSeat
 from boxoffice.events.selectors import category_names
 from boxoffice.sales.models import Hold, Order, OrderItem
 from boxoffice.sales.order_access import new_order_code
-from boxoffice.sales.orders import seat_label
+from boxoffice.sales.services.orders import seat_label
 
 PRICES = {"adult": 5000, "child": 2500}
 TYPE_NAMES = {"adult": "Adult", "child": "Child"}

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from boxoffice.events.selectors import category_names
-from boxoffice.events.services import change_event_status, create_event
+from boxoffice.events.services.events import change_event_status, create_event
 from boxoffice.sales.models import OrderItem
 from boxoffice.tickets.models import Ticket
 from tests.builders.events import ACTOR, price_everything, published_version

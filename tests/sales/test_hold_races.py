@@ -11,8 +11,8 @@ from django_tenants.utils import schema_context
 
 from boxoffice.errors import DomainError
 from boxoffice.events.models import EventSeat
-from boxoffice.sales import services
 from boxoffice.sales.models import Hold
+from boxoffice.sales.services import holds
 from tests.builders.events import on_sale_event
 from tests.builders.organizers import make_organizer
 
@@ -73,8 +73,8 @@ def test_threads_racing_for_overlapping_seats_never_share_a_seat(racing_event):
 
     def want(index: int):
         with schema_context(organizer.schema_name):
-            hold, _token = services.create_hold(event=event)
-            seats = services.hold_seats(hold=hold, refs=wishes[index])
+            hold, _token = holds.create_hold(event=event)
+            seats = holds.hold_seats(hold=hold, refs=wishes[index])
             return hold.pk, [seat.ref for seat in seats]
 
     results = race(want, contenders=len(wishes))
@@ -98,7 +98,7 @@ def test_new_holds_racing_for_overlapping_seats_never_share_a_seat(racing_event)
 
     def want(index: int):
         with schema_context(organizer.schema_name):
-            hold, _token, seats = services.start_hold_with_seats(
+            hold, _token, seats = holds.start_hold_with_seats(
                 event_id=event.uid, refs=wishes[index]
             )
             return hold.pk, [seat["ref"] for seat in seats]
@@ -120,10 +120,8 @@ def test_best_available_under_contention_hands_out_distinct_seats(racing_event):
 
     def best(index: int):
         with schema_context(organizer.schema_name):
-            hold, _token = services.create_hold(event=event)
-            seats, _together = services.hold_best_available(
-                hold=hold, category="standard", quantity=3
-            )
+            hold, _token = holds.create_hold(event=event)
+            seats, _together = holds.hold_best_available(hold=hold, category="standard", quantity=3)
             return hold.pk, [seat.ref for seat in seats]
 
     # 30 standard seats, 12 customers wanting 3 each: at most 10 can win.

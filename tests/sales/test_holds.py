@@ -162,7 +162,7 @@ def test_general_admission_quantity(shop):
 
 
 def test_holds_need_an_event_on_sale(shop):
-    from boxoffice.events.services import change_event_status
+    from boxoffice.events.services.events import change_event_status
     from tests.builders.events import ACTOR
 
     with shop.schema():
@@ -315,7 +315,7 @@ def test_the_same_slug_at_two_organizers_holds_in_each_ones_own_house(shop):
 def test_a_new_hold_commits_without_waiting_for_the_disk_but_nothing_else_does():
     """Holds trade the last fraction of a second of durability for a WAL flush per hold
     (boxoffice/sales/README.md); the setting is the hold's own transaction's alone."""
-    from boxoffice.sales import services
+    from boxoffice.sales.services import holds
 
     organizer = make_organizer("gamma")
     event = on_sale_event(organizer, rows=2, seats=5)
@@ -328,10 +328,10 @@ def test_a_new_hold_commits_without_waiting_for_the_disk_but_nothing_else_does()
     with schema_context(organizer.schema_name):
         assert synchronous_commit() == "on"
         with transaction.atomic():  # stands for the statement's own transaction
-            services.start_hold_with_seats(event_id=event.uid, refs=["stalls/A/1"])
+            holds.start_hold_with_seats(event_id=event.uid, refs=["stalls/A/1"])
             assert synchronous_commit() == "off"
         assert synchronous_commit() == "on"  # committed: back to the default
-        services.start_hold_with_seats(event_id=event.uid, refs=["stalls/A/2"])  # autocommit
+        holds.start_hold_with_seats(event_id=event.uid, refs=["stalls/A/2"])  # autocommit
         assert synchronous_commit() == "on"
         assert Hold.objects.count() == 2
     with connection.cursor() as cursor:  # rate-limit counters are not written to the WAL at all

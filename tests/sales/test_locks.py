@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, connections, transaction
 from django_tenants.utils import schema_context
 
-from boxoffice.sales import orders, services
+from boxoffice.sales.services import holds, orders
 from tests.builders.events import on_sale_event
 from tests.builders.organizers import make_organizer
 
@@ -34,8 +34,8 @@ def start_hold_elsewhere(organizer, event) -> str:
             with schema_context(organizer.schema_name), transaction.atomic():
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL lock_timeout = '2s'")
-                hold, _token = services.create_hold(event=event)
-                services.hold_seats(hold=hold, refs=["stalls/B/6"])
+                hold, _token = holds.create_hold(event=event)
+                holds.hold_seats(hold=hold, refs=["stalls/B/6"])
             outcome.append("held")
         except Exception as exc:  # the lock timeout, if any
             outcome.append(type(exc).__name__)
@@ -52,9 +52,9 @@ def start_hold_elsewhere(organizer, event) -> str:
 def test_a_locked_hold_does_not_lock_the_event(lock_event):
     organizer, event = lock_event
     with schema_context(organizer.schema_name):
-        hold, _token = services.create_hold(event=event)
+        hold, _token = holds.create_hold(event=event)
         with transaction.atomic():
-            services._lock_live(hold)  # what every change to a hold starts with
+            holds._lock_live(hold)  # what every change to a hold starts with
             assert start_hold_elsewhere(organizer, event) == "held"
 
 
@@ -62,11 +62,11 @@ def test_a_locked_hold_does_not_lock_the_event(lock_event):
 def test_a_checkout_in_progress_does_not_lock_the_event(lock_event):
     organizer, event = lock_event
     with schema_context(organizer.schema_name):
-        hold, _token = services.create_hold(event=event)
-        services.hold_seats(hold=hold, refs=["stalls/A/1"])
+        hold, _token = holds.create_hold(event=event)
+        holds.hold_seats(hold=hold, refs=["stalls/A/1"])
         order = orders.place_order(
             hold=hold, email="a@example.com", name="A", currency="EUR", provider="sandbox"
         )
         with transaction.atomic():
-            orders._lock(order)  # what every payment outcome starts with
+            orders.lock_order(order)  # what every payment outcome starts with
             assert start_hold_elsewhere(organizer, event) == "held"

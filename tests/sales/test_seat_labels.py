@@ -1,5 +1,6 @@
 """People read a seat's section by its name, never its key: the order item's label (built once,
-by boxoffice.sales.orders.seat_label) is what the quote, the order, the emails and the CSV show."""
+by boxoffice.sales.services.orders.seat_label) is what the quote, the order, the emails and the
+CSV show."""
 
 from datetime import timedelta
 
@@ -9,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from boxoffice.events.services import change_event_status, create_event
+from boxoffice.events.services.events import change_event_status, create_event
 from tests.builders.events import ACTOR, price_everything, published_version
 from tests.builders.money import plain
 from tests.builders.organizers import host_of, make_organizer, owner_of, signed_in_client

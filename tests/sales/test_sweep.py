@@ -7,7 +7,7 @@ from django_q.models import Schedule
 from django_tenants.utils import schema_context
 
 from boxoffice.events.models import EventSeat
-from boxoffice.sales import services
+from boxoffice.sales.services import holds
 from boxoffice.sales.tasks import sweep_expired_holds_everywhere
 from tests.builders.events import on_sale_event
 from tests.builders.organizers import make_organizer
@@ -18,10 +18,10 @@ def test_sweep_frees_lapsed_seats_in_every_organizer_and_keeps_live_ones(db):
     for organizer in organizers:
         event = on_sale_event(organizer, rows=1, seats=4)
         with schema_context(organizer.schema_name):
-            lapsed, _ = services.create_hold(event=event)
-            services.hold_seats(hold=lapsed, refs=["stalls/A/1", "stalls/A/2"])
-            live, _ = services.create_hold(event=event)
-            services.hold_seats(hold=live, refs=["stalls/A/3"])
+            lapsed, _ = holds.create_hold(event=event)
+            holds.hold_seats(hold=lapsed, refs=["stalls/A/1", "stalls/A/2"])
+            live, _ = holds.create_hold(event=event)
+            holds.hold_seats(hold=live, refs=["stalls/A/3"])
             # Before the test's transaction began: the sweep compares with PostgreSQL's now(),
             # the start of that transaction, and building two organizers takes seconds.
             EventSeat.objects.filter(hold_id=lapsed.pk).update(

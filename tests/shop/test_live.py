@@ -9,7 +9,8 @@ from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
 from boxoffice.events.models import EventSeat
-from boxoffice.sales import services
+from boxoffice.sales import selectors as sales_selectors
+from boxoffice.sales.services import holds
 from boxoffice.shop.live import CHANNEL, RESET, SeatChanges, listen_params, parse
 from tests.builders.events import on_sale_event
 from tests.builders.organizers import make_organizer
@@ -47,33 +48,31 @@ def test_a_hold_announces_its_seats_once_with_schema_and_event(shop, listener):
     organizer, event = shop
     with schema_context(organizer.schema_name):
         first, second = positions(event, "stalls/A/1", "stalls/A/2")
-        hold, _token, _seats = services.start_hold_with_seats(
+        hold, _token, _seats = holds.start_hold_with_seats(
             event_id=event.uid, refs=["stalls/A/1", "stalls/A/2"]
         )
     assert listener(1.0) == [f"{organizer.schema_name} {event.pk} {first}h,{second}h"]
     with schema_context(organizer.schema_name):
-        services.release_hold(hold=hold)
+        holds.release_hold(hold=hold)
     assert listener(1.0) == [f"{organizer.schema_name} {event.pk} {first}a,{second}a"]
 
 
 def test_a_refused_claim_announces_nothing(shop, listener):
     organizer, event = shop
     with schema_context(organizer.schema_name):
-        services.start_hold_with_seats(event_id=event.uid, refs=["stalls/A/3"])
+        holds.start_hold_with_seats(event_id=event.uid, refs=["stalls/A/3"])
         listener(0.5)
         with pytest.raises(Exception, match=r"just taken"):
-            services.start_hold_with_seats(event_id=event.uid, refs=["stalls/A/4", "stalls/A/3"])
+            holds.start_hold_with_seats(event_id=event.uid, refs=["stalls/A/4", "stalls/A/3"])
     assert listener(0.5) == []
 
 
 def test_changes_that_keep_the_letters_are_not_announced(shop, listener):
     organizer, event = shop
     with schema_context(organizer.schema_name):
-        _hold, token, _seats = services.start_hold_with_seats(
-            event_id=event.uid, refs=["stalls/B/1"]
-        )
+        _hold, token, _seats = holds.start_hold_with_seats(event_id=event.uid, refs=["stalls/B/1"])
         listener(0.5)
-        services.extend_hold(hold=services.find_hold(token))
+        holds.extend_hold(hold=sales_selectors.find_hold(token))
     assert listener(0.5) == []
 
 
@@ -112,7 +111,7 @@ def test_one_connection_fans_out_to_the_streams_of_that_event_only(shop):
 
             def claim():
                 with schema_context(schema):
-                    services.start_hold_with_seats(event_id=event.uid, refs=["stalls/C/1"])
+                    holds.start_hold_with_seats(event_id=event.uid, refs=["stalls/C/1"])
                 connection.close()
 
             await asyncio.to_thread(claim)

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from boxoffice.sales import services
+from boxoffice.sales.services import holds
 from boxoffice.shop import stream
 from boxoffice.shop.live import close_seat_changes, seat_changes
 from tests.builders.events import on_sale_event
@@ -91,7 +91,7 @@ def test_a_stream_gets_ready_then_the_seats_others_take(shop):
 
     def take():
         with schema_context(organizer.schema_name):
-            services.start_hold_with_seats(event_id=event.uid, refs=["stalls/A/2"])
+            holds.start_hold_with_seats(event_id=event.uid, refs=["stalls/A/2"])
         connection.close()
 
     path = f"/api/v1/events/{event.slug}/availability/stream"
@@ -119,7 +119,7 @@ def test_ready_waits_for_the_listener_so_no_change_falls_between(shop, monkeypat
 
     def take():
         with schema_context(organizer.schema_name):
-            services.start_hold_with_seats(event_id=event.uid, refs=["stalls/A/3"])
+            holds.start_hold_with_seats(event_id=event.uid, refs=["stalls/A/3"])
         connection.close()
         taken.set()
 

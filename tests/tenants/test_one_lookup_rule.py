@@ -9,7 +9,8 @@ from django_tenants.utils import schema_context
 
 from boxoffice.events.models import Event
 from boxoffice.events.selectors import event_by_id
-from boxoffice.sales import services
+from boxoffice.sales import selectors as sales_selectors
+from boxoffice.sales.services import holds
 from boxoffice.shop import stream
 from tenants.selectors import hostname_of
 from tests.builders.events import on_sale_event
@@ -67,14 +68,12 @@ def test_an_id_wins_over_another_events_slug_on_every_path(committed):
     with schema_context(organizer.schema_name):
         Event.objects.filter(pk=second.pk).update(slug=first.uid)
         assert event_by_id(first.uid).pk == first.pk
-        assert services.find_event_for_holds(first.uid).pk == first.pk
-        hold, _token, _seats = services.start_hold_with_seats(
-            event_id=first.uid, refs=["stalls/A/1"]
-        )
+        assert sales_selectors.find_event_for_holds(first.uid).pk == first.pk
+        hold, _token, _seats = holds.start_hold_with_seats(event_id=first.uid, refs=["stalls/A/1"])
         assert hold.event_id == first.pk
         # And by its own slug the second is found on every path.
         assert event_by_id(second.uid).pk == second.pk
-        assert services.find_event_for_holds(second.uid).pk == second.pk
+        assert sales_selectors.find_event_for_holds(second.uid).pk == second.pk
     connection.set_schema_to_public()
     stream._lookups.clear()
     assert stream._find(host_of(organizer), first.uid) == (organizer.schema_name, first.pk)

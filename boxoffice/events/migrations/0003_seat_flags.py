@@ -3,7 +3,7 @@ published seat map; events made before this get them from their version's seats.
 
 from django.db import migrations, models
 
-# Seat refs are section/row/label (events/services.py, _copy_inventory).
+# Seat refs are section/row/label (events/services/events.py, _copy_inventory).
 BACKFILL = """
 UPDATE events_eventseat s
    SET accessible = v.accessible, companion = v.companion, restricted_view = v.restricted_view

@@ -1,6 +1,6 @@
 """Seat rank is no longer the plain distance to the focal point but the rule in
 boxoffice/events/ranking.py; the seats of existing events are ranked again from their event's
-published seat-map version, as a new event's are (events/services.py, _copy_inventory)."""
+published seat-map version, as a new event's are (events/services/events.py, _copy_inventory)."""
 
 from django.db import migrations, models
 
@@ -11,7 +11,7 @@ from django.db import migrations, models
 # re-ranking migration.
 from boxoffice.events.ranking import Place, rank_seats
 
-# Seat refs are section/row/label (events/services.py, _copy_inventory); GA spots keep rank 0.
+# Seat refs are section/row/label (events/services/events.py, _copy_inventory); GA spots keep rank 0.
 SET_RANKS = """
 UPDATE events_eventseat s
    SET rank = v.rank

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from boxoffice.actors import Actor
-from boxoffice.events import pricing
-from boxoffice.events import services as event_services
+from boxoffice.events.services import events as event_services
+from boxoffice.events.services import pricing
 from seatmaps import services as seatmap_services
 from seatmaps.models import SeatMap, SeatMapVersion
 from seatmaps.samples import load_sample

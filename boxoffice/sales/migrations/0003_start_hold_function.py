@@ -1,5 +1,5 @@
 """`sales_start_hold`: the on-sale rush's request (a new hold with chosen seats) in one round trip
-without a transaction around it (see boxoffice/sales/services.py, start_hold_with_seats).
+without a transaction around it (see boxoffice/sales/services/holds.py, start_hold_with_seats).
 
 One call finds the event by id or slug (an id wins over another event's slug), answers no rows
 when the event is not on sale, outside its sales window or over its per-order limit, inserts the

@@ -6,7 +6,6 @@ any event-wide or advisory lock. The only lock taken is the customer's own hold 
 serializes requests on one hold (to keep the per-order maximum) and nothing else.
 """
 
-import hashlib
 import json
 import secrets
 from contextlib import nullcontext
@@ -25,10 +24,12 @@ from boxoffice.events.seat_rules import (
     still_held,
 )
 from boxoffice.events.selectors import PUBLIC_STATUSES
-from boxoffice.events.services import refuse_unavailable_seats
+from boxoffice.events.services.events import refuse_unavailable_seats
 from boxoffice.sales.best_available import Candidate, choose_accessible, choose_best
 from boxoffice.sales.hold_rules import LIFETIME_FACTOR, expiry_sql
 from boxoffice.sales.models import Hold
+from boxoffice.sales.selectors import event_for_holds_at, held_seats, token_hash
+from boxoffice.transactions import require_transaction
 
 TOKEN_PREFIX = "hold_"
 # Best available: how many times to pick again when a concurrent claim took a chosen seat.
@@ -70,27 +71,11 @@ EXTEND_HOLD = (
     f"updated_at = now() WHERE id = %s AND {_EXTENDED} > expires_at "
     "RETURNING expires_at, extensions, updated_at"
 )
-# What the hold endpoints read of an event (see find_event_for_holds), in the model's column
-# order, which Model.from_db() expects.
-EVENT_FIELDS = tuple(
-    field.attname
-    for field in Event._meta.concrete_fields
-    if field.attname in {"id", "uid", "slug", "status", "sales_start", "sales_end",
-                         "max_seats_per_order", "hold_minutes"}
-)  # fmt: skip
-FIND_EVENT = (
-    f"SELECT {', '.join(EVENT_FIELDS)}, now() FROM events_event "  # noqa: S608 (fixed names)
-    "WHERE status = ANY(%s) AND (uid = %s OR slug = %s) LIMIT 2"
-)
 SWEEP = (
     "UPDATE events_eventseat SET status = 'available', hold_id = NULL, held_until = NULL "  # noqa: S608
     f"WHERE id IN (SELECT id FROM events_eventseat WHERE {lapsed_sql()} FOR UPDATE SKIP LOCKED) "
     f"AND {lapsed_sql()}"
 )
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _check_on_sale(event: Event, now: datetime) -> None:
@@ -136,7 +121,7 @@ def start_hold_with_seats(*, event_id: str, refs: list[str]) -> tuple[Hold, str,
 def _start_hold(event_id: str, refs: list[str]) -> tuple[Hold, str, list[dict]]:
     for _attempt in range(START_ATTEMPTS):
         token = TOKEN_PREFIX + secrets.token_urlsafe(24)
-        values = [event_id, list(PUBLIC_STATUSES), Event.Status.ON_SALE, refs, _hash(token),
+        values = [event_id, list(PUBLIC_STATUSES), Event.Status.ON_SALE, refs, token_hash(token),
                   LIFETIME_FACTOR]  # fmt: skip
         try:
             # Inside a caller's transaction (tests, scripts, a hold filled next), a savepoint
@@ -175,7 +160,7 @@ def _started(rows: list[tuple], token: str) -> tuple[Hold, str, list[dict]]:
     hold_id, event_pk, event_uid, expires_at, max_expires_at, created_at = rows[0][:6]
     hold = Hold(
         event=Event.from_db(connection.alias, ["id", "uid"], [event_pk, event_uid]),
-        token_hash=_hash(token),
+        token_hash=token_hash(token),
         status=Hold.Status.ACTIVE,
         expires_at=expires_at,
         max_expires_at=max_expires_at,
@@ -195,42 +180,9 @@ def _started(rows: list[tuple], token: str) -> tuple[Hold, str, list[dict]]:
 def _refuse_event(event_id: str, *, wanted: int) -> None:
     """Why START_HOLD answered no rows, as the customer's error; returns when nothing is wrong
     any more (the event changed after the statement looked)."""
-    event, now = _find_event(event_id)
+    event, now = event_for_holds_at(event_id)
     _check_on_sale(event, now)
     _check_room(event, held=0, wanted=wanted)
-
-
-def find_event_for_holds(identifier: str) -> Event:
-    """A public event by id (`evt_…`) or slug, as `events.selectors.event_by_id` finds it, with
-    only the fields the hold endpoints read (one short statement: this is every hold request's
-    lookup). Any other field loads when touched."""
-    return _find_event(identifier)[0]
-
-
-def _find_event(identifier: str) -> tuple[Event, datetime]:
-    """The event and the database's time of reading it."""
-    with connection.cursor() as cursor:
-        cursor.execute(FIND_EVENT, [list(PUBLIC_STATUSES), identifier, identifier])
-        rows = cursor.fetchall()
-    if not rows:
-        raise NotFound("No such event.", code="event_not_found")
-    # An id wins over another event's slug that happens to spell it.
-    row = min(rows, key=lambda row: row[EVENT_FIELDS.index("uid")] != identifier)
-    return Event.from_db(connection.alias, EVENT_FIELDS, row[:-1]), row[-1]
-
-
-def find_hold(token: str) -> Hold:
-    """The hold with this token, and (as `db_now`) the database's time of reading it, which
-    `check_hold_live` judges it by."""
-    hold = (
-        Hold.objects.select_related("event")
-        .annotate(db_now=DatabaseNow())
-        .filter(token_hash=_hash(token))
-        .first()
-    )
-    if hold is None:
-        raise NotFound("No such hold.", code="hold_not_found")
-    return hold
 
 
 def check_hold_live(hold: Hold) -> None:
@@ -253,6 +205,7 @@ def check_hold_live(hold: Hold) -> None:
 def lock_hold(hold: Hold) -> Hold:
     """This customer's hold row locked for the transaction (never the event), read with the
     database's time (`db_now`)."""
+    require_transaction("lock_hold")
     return (
         Hold.objects.select_for_update(of=("self",))
         .select_related("event")
@@ -267,11 +220,6 @@ def _lock_live(hold: Hold) -> Hold:
     check_hold_live(locked)
     _check_on_sale(locked.event, locked.db_now)
     return locked
-
-
-def held_seats(hold: Hold) -> list[EventSeat]:
-    """The seats this hold still has (a lapsed seat may have gone to someone else)."""
-    return list(EventSeat.objects.filter(still_held(hold.pk)).order_by("position"))
 
 
 def _room(hold: Hold, wanted: int) -> None:

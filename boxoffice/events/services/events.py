@@ -223,7 +223,7 @@ def update_event(*, actor: Actor, event: Event, changes: dict) -> Event:
 
 def change_event_status(*, actor: Actor, event: Event, action: str) -> Event:
     """publish (draft/paused -> on sale), pause, complete, cancel; each checked and audited."""
-    from boxoffice.events.pricing import missing_prices
+    from boxoffice.events.prices import missing_prices
 
     if action not in TRANSITIONS:
         raise Invalid(f"Unknown action '{action}'.", code="invalid_action")
