@@ -2,25 +2,22 @@
 pairing, manifest, scans and sync for devices (`Authorization: Device <token>`); overrides by
 supervisors and admins; live counts."""
 
-import base64
 import gzip
 import json
 from datetime import timedelta
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
-from django.utils.http import urlencode
 from ninja import Router, Status
 
 from boxoffice.actors import Actor, ActorKind
 from boxoffice.errors import NotFound
 from boxoffice.events.selectors import event_by_id
 from boxoffice.throttles import login_throttle
-from boxoffice.tickets.qr import qr_svg
-from boxoffice.tickets.selectors import public_keys
 from checkin import selectors
 from checkin.auth import DeviceAuth
 from checkin.models import CheckinList, Device, Scan
+from checkin.presenters import device_out, device_self_out, pairing_out, scan_out
 from checkin.schemas import (
     BatchIn,
     BatchOut,
@@ -57,128 +54,6 @@ router = Router(tags=["check-in"])
 device_auth = [DeviceAuth()]
 device_or_member = [DeviceAuth(), OrganizerAuth()]
 
-MESSAGES = {
-    Scan.Verdict.OK: "Welcome in.",
-    Scan.Verdict.ALREADY_ADMITTED: "Already admitted.",
-    Scan.Verdict.REVOKED: "This ticket was revoked (refunded, cancelled or reissued).",
-    Scan.Verdict.INVALID_SIGNATURE: "Not a valid ticket: the code is damaged or forged.",
-    Scan.Verdict.UNKNOWN_KEY: "Not a ticket of ours, or signed with a retired key.",
-    Scan.Verdict.WRONG_EVENT: "This ticket is for another event.",
-    Scan.Verdict.WRONG_CATEGORY: "This ticket's category does not enter here.",
-    Scan.Verdict.NOT_PAID: "The order of this ticket is not paid.",
-    Scan.Verdict.PAYMENT_DISPUTED: "Payment disputed — call a supervisor.",
-    Scan.Verdict.NOT_FOUND: "No such ticket.",
-    Scan.Verdict.NOT_INSIDE: "This ticket is not inside.",
-}
-EXIT_MESSAGE = "Goodbye; see you later."
-
-
-# --- shaping ------------------------------------------------------------------------------------
-
-
-def list_out(checkin_list: CheckinList) -> dict:
-    return {
-        "id": checkin_list.uid,
-        "event": checkin_list.event.uid,
-        "name": checkin_list.name,
-        "categories": checkin_list.categories,
-        "allow_reentry": checkin_list.allow_reentry,
-        "created_at": checkin_list.created_at,
-    }
-
-
-def device_out(device: Device) -> dict:
-    return {
-        "id": device.uid,
-        "name": device.name,
-        "gate": device.gate,
-        "lists": sorted(checkin_list.uid for checkin_list in device.lists.all()),
-        "paired": device.token_hash is not None,
-        "paired_at": device.paired_at,
-        "revoked_at": device.revoked_at,
-        "last_seen_at": device.last_seen_at,
-        "pairing_expires_at": device.pairing_expires_at,
-    }
-
-
-def pairing_out(request: HttpRequest, device: Device, code: str) -> dict:
-    shown = devices.format_pairing_code(code)
-    url = request.build_absolute_uri("/checkin/pair?" + urlencode({"code": shown}))
-    return {
-        **device_out(device),
-        "pairing_code": shown,
-        "pairing_url": url,
-        "pairing_qr_svg": qr_svg(url, title=f"Pairing code for {device.name}"),
-    }
-
-
-def keys_out() -> list[dict]:
-    return [
-        {
-            "key_id": key.key_id,
-            "public_key": base64.b64encode(bytes(key.public_key)).decode(),
-            "status": key.status,
-        }
-        for key in public_keys()
-    ]
-
-
-def device_self_out(request: HttpRequest, device: Device) -> dict:
-    lists = CheckinList.objects.filter(devices=device).select_related("event")
-    return {
-        "id": device.uid,
-        "name": device.name,
-        "gate": device.gate_label,
-        "organizer": request.tenant.slug,
-        "lists": [list_out(checkin_list) for checkin_list in lists],
-        "keys": keys_out(),
-    }
-
-
-def scan_out(result: ScanResult) -> dict:
-    scan, ticket = result.scan, result.ticket
-    first = result.first_entry
-    message = MESSAGES.get(scan.verdict, scan.verdict)
-    if scan.direction == Scan.Direction.EXIT and scan.verdict == Scan.Verdict.OK:
-        message = EXIT_MESSAGE
-    if scan.overridden:
-        message = "Admitted by override."
-    return {
-        "id": scan.uid,
-        "nonce": scan.nonce,
-        "verdict": scan.verdict,
-        "admitted": scan.admitted,
-        "message": message,
-        "direction": scan.direction,
-        "mode": scan.mode,
-        "ticket": None
-        if ticket is None
-        else {
-            "id": ticket.pk,
-            "uid": ticket.uid,
-            "seat": ticket.item.label,
-            "category": ticket.item.category,
-            "category_name": ticket.item.category_name,
-            "description": ticket.item.line,
-            "holder_name": ticket.holder_name,
-        },
-        "first_entry": None
-        if first is None
-        else {
-            "at": first.effective_at,
-            "gate": first.gate,
-            "device": first.device.name if first.device_id else None,
-            "scan": first.uid,
-        },
-        "replay": result.replay,
-        "conflict": scan.conflict,
-        "late": scan.late,
-        "overridden": scan.overridden,
-        "override_error": result.override_error,
-        "scanned_at": scan.scanned_at,
-        "received_at": scan.received_at,
-    }
-
 
 def _device(request: HttpRequest) -> Device | None:
     actor = request.auth
@@ -212,12 +87,12 @@ def _device_by_uid(device_id: str) -> Device:
 
 
 @router.get("/checkin/lists", response=list[CheckinListOut], summary="Check-in lists (staff)")
-def list_lists(request: HttpRequest, event: str | None = None) -> list[dict]:
+def list_lists(request: HttpRequest, event: str | None = None) -> list[CheckinList]:
     require_role(request, Role.STAFF)
     lists = CheckinList.objects.select_related("event")
     if event:
         lists = lists.filter(event=event_by_id(event, include_unpublished=True))
-    return [list_out(checkin_list) for checkin_list in lists]
+    return list(lists)
 
 
 @router.post(
@@ -232,17 +107,17 @@ def create_list(request: HttpRequest, payload: CheckinListIn) -> Status:
         allow_reentry=payload.allow_reentry,
         actor=actor,
     )
-    return Status(201, list_out(checkin_list))
+    return Status(201, checkin_list)
 
 
 @router.patch(
     "/checkin/lists/{list_id}", response=CheckinListOut, summary="Change a check-in list (admin)"
 )
-def update_list(request: HttpRequest, list_id: str, payload: CheckinListPatch) -> dict:
+def update_list(request: HttpRequest, list_id: str, payload: CheckinListPatch) -> CheckinList:
     actor = require_role(request, Role.ADMIN)
     checkin_list = _list_for(request, list_id)
     changes = payload.dict(exclude_unset=True)
-    return list_out(update_checkin_list(checkin_list=checkin_list, actor=actor, **changes))
+    return update_checkin_list(checkin_list=checkin_list, actor=actor, **changes)
 
 
 # --- devices (admins) ---------------------------------------------------------------------------

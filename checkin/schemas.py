@@ -4,6 +4,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from boxoffice.inputs import ClientDateTime
+from checkin.models import CheckinList
 
 
 class CheckinListIn(Schema):
@@ -21,6 +22,8 @@ class CheckinListPatch(Schema):
     allow_reentry: bool = None
 
 
+# Read from a `CheckinList` (its event selected with it). No docstring: it would become the
+# schema's description in the OpenAPI document.
 class CheckinListOut(Schema):
     id: str
     event: str
@@ -28,6 +31,14 @@ class CheckinListOut(Schema):
     categories: list[str]
     allow_reentry: bool
     created_at: datetime
+
+    @staticmethod
+    def resolve_id(checkin_list: CheckinList) -> str:
+        return checkin_list.uid
+
+    @staticmethod
+    def resolve_event(checkin_list: CheckinList) -> str:
+        return checkin_list.event.uid
 
 
 class DeviceIn(Schema):

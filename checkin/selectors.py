@@ -1,6 +1,5 @@
 """Reads of check-in: the offline manifest (full or delta by cursor) and live counts."""
 
-import base64
 import hashlib
 import json
 import re
@@ -13,8 +12,9 @@ from django.utils import timezone
 
 from boxoffice.errors import Invalid
 from boxoffice.tickets.models import Ticket
-from boxoffice.tickets.selectors import CHANGED_SINCE, DOOR_FIELDS, door_tickets, public_keys
+from boxoffice.tickets.selectors import CHANGED_SINCE, DOOR_FIELDS, door_tickets
 from checkin.models import Admission, CheckinList, Scan
+from checkin.presenters import keys_out
 
 MANIFEST_FORMAT = 1
 CURSOR_PREFIX = "s1."
@@ -112,14 +112,7 @@ def build_manifest(checkin_list: CheckinList, *, cursor: str | None = None) -> M
                 "timezone": event.timezone,
             },
         },
-        "keys": [
-            {
-                "key_id": key.key_id,
-                "public_key": base64.b64encode(bytes(key.public_key)).decode(),
-                "status": key.status,
-            }
-            for key in public_keys()
-        ],
+        "keys": keys_out(),
         "full": since is None,
         "ticket_fields": TICKET_FIELDS,
         "tickets": tickets,

@@ -1,6 +1,6 @@
 """Check-in in the console: lists, devices with their pairing QR, live counts, scans with
 conflicts and overrides. Every write is a checkin.services call, as the check-in API makes it;
-devices and scans are shaped by the API's own functions."""
+devices and scans are shaped by the API's own presenters (checkin/presenters.py)."""
 
 from django import forms
 from django.contrib import messages
@@ -13,8 +13,8 @@ from boxoffice.console.shell import admin_only, is_admin, page, staff_only
 from boxoffice.errors import DomainError
 from boxoffice.events.models import Event
 from checkin import selectors
-from checkin.api import device_out, pairing_out, scan_out
 from checkin.models import CheckinList, Device, Scan
+from checkin.presenters import device_out, pairing_out, scan_out
 from checkin.services.devices import create_device, new_pairing_code, revoke_device
 from checkin.services.lists import create_checkin_list
 from checkin.services.overrides import override_scan
