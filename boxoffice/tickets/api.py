@@ -38,7 +38,7 @@ def ticket_out(ticket: Ticket) -> dict:
         "description": ticket.item.line,
         "holder_name": ticket.holder_name,
         "status": ticket.status,
-        "payload": services.ticket_payload(ticket),
+        "payload": ticket.payload,
         "issued_at": ticket.issued_at,
         "revoked_at": ticket.revoked_at,
         "revoke_reason": ticket.revoke_reason,

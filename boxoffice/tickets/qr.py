@@ -45,18 +45,12 @@ def qr_png(text: str, *, box_size: int = 6) -> bytes:
     return buffer.getvalue()
 
 
-def _payload_of(ticket: Ticket) -> str:
-    from boxoffice.tickets.services import ticket_payload
-
-    return ticket_payload(ticket)
-
-
 def ticket_qr_svg(ticket: Ticket) -> str:
     """The ticket's QR as inline SVG, for the ticket page."""
-    return qr_svg(_payload_of(ticket), title=f"Ticket {ticket.uid}")
+    return qr_svg(ticket.payload, title=f"Ticket {ticket.uid}")
 
 
 def ticket_qr_png(ticket: Ticket, *, box_size: int = 6) -> bytes:
     """The ticket's QR as PNG bytes, for the confirmation email (attach it, or inline it with a
     Content-ID); 270 px square at the default box size."""
-    return qr_png(_payload_of(ticket), box_size=box_size)
+    return qr_png(ticket.payload, box_size=box_size)

@@ -125,17 +125,6 @@ def _sign(ticket: Ticket, key: SigningKey, private: Ed25519PrivateKey) -> None:
     ticket.updated_at = timezone.now()
 
 
-def ticket_payload(ticket: Ticket) -> str:
-    """The ticket's QR text (signed at issue; signed now for a ticket that predates signing)."""
-    if not ticket.payload:
-        key, private = _signer()
-        _sign(ticket, key, private)
-        Ticket.objects.filter(pk=ticket.pk).update(
-            payload=ticket.payload, signing_key=key, updated_at=ticket.updated_at
-        )
-    return ticket.payload
-
-
 # --- tickets ------------------------------------------------------------------------------------
 
 
