@@ -1,4 +1,5 @@
-"""Holds: a customer's claim on seats for a few minutes. In each organizer's schema."""
+"""What sales keeps, in each organizer's schema: holds (a customer's claim on seats for a few
+minutes), promo codes, orders and their items, refunds."""
 
 from django.db import models
 from django.db.models import F, Q
@@ -8,7 +9,8 @@ from boxoffice.events.models import Event
 
 class Hold(models.Model):
     """Reached by a random bearer token (only its SHA-256 is stored). The seats it holds are the
-    EventSeat rows with `hold_id` = this id, status `held` and `held_until` in the future."""
+    EventSeat rows with `hold_id` = this id, status `held` and `held_until` not yet passed
+    (the rule and its clock: boxoffice/events/seat_rules.py)."""
 
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
