@@ -67,16 +67,31 @@ RETURNING id
 """
 
 
-def _admit(scan: Scan, checkin_list: CheckinList, ticket: Ticket, *, offline: bool) -> str:
-    """Decide an entry or exit against the admission row (locked) and update it; the verdict.
+@dataclass(frozen=True)
+class AdmissionDecision:
+    """What `_admit` decided for one scan, for `record_scan` to store."""
+
+    verdict: str
+    # The admission row this scan moved (entered, re-entered, left, or took over): the scan
+    # becomes its last scan, and its first when it is the winning entry.
+    admission_id: int | None = None
+    # The row an entry found already there (it did not insert it); None for exits.
+    existing: Admission | None = None
+    # The first scan of `existing` that an earlier offline entry displaces.
+    displaces: int | None = None
+
+
+def _admit(
+    scan: Scan, checkin_list: CheckinList, ticket: Ticket, *, offline: bool
+) -> AdmissionDecision:
+    """Decide an entry or exit against the admission row (locked) and update it.
     The first entry wins: concurrent scans meet at the row's unique index and lock."""
     if scan.direction == Direction.ENTRY:
         with connection.cursor() as cursor:
             cursor.execute(CLAIM_FIRST_ENTRY, [checkin_list.pk, ticket.pk, scan.effective_at])
             row = cursor.fetchone()
         if row is not None:
-            scan._admission_id = row[0]  # type: ignore[attr-defined]
-            return Verdict.OK
+            return AdmissionDecision(Verdict.OK, admission_id=row[0])
     admission = (
         Admission.objects.select_for_update()
         .filter(checkin_list=checkin_list, ticket=ticket)
@@ -84,27 +99,25 @@ def _admit(scan: Scan, checkin_list: CheckinList, ticket: Ticket, *, offline: bo
     )
     if scan.direction == Direction.EXIT:
         if admission is None or not admission.inside:
-            return Verdict.NOT_INSIDE
+            return AdmissionDecision(Verdict.NOT_INSIDE)
         admission.inside = False
         admission.save(update_fields=["inside", "updated_at"])
-        scan._admission_id = admission.pk  # type: ignore[attr-defined]
-        return Verdict.OK
+        return AdmissionDecision(Verdict.OK, admission_id=admission.pk)
     assert admission is not None
-    scan._admission = admission  # type: ignore[attr-defined]
     if checkin_list.allow_reentry and not admission.inside:
         admission.inside = True
         admission.entries += 1
         admission.save(update_fields=["inside", "entries", "updated_at"])
-        scan._admission_id = admission.pk  # type: ignore[attr-defined]
-        return Verdict.OK
+        return AdmissionDecision(Verdict.OK, admission_id=admission.pk, existing=admission)
     if offline and not checkin_list.allow_reentry and scan.effective_at < admission.admitted_at:
         # An earlier entry made offline arrives after a later one: the earliest wins.
-        scan._displaces = admission.first_scan_id  # type: ignore[attr-defined]
+        displaces = admission.first_scan_id
         admission.admitted_at = scan.effective_at
         admission.save(update_fields=["admitted_at", "updated_at"])
-        scan._admission_id = admission.pk  # type: ignore[attr-defined]
-        return Verdict.OK
-    return Verdict.ALREADY_ADMITTED
+        return AdmissionDecision(
+            Verdict.OK, admission_id=admission.pk, existing=admission, displaces=displaces
+        )
+    return AdmissionDecision(Verdict.ALREADY_ADMITTED, existing=admission)
 
 
 def record_scan(
@@ -137,9 +150,14 @@ def record_scan(
         effective_at=effective_at,
         late=late,
     )
-    scan.verdict = failure or _admit(scan, checkin_list, ticket, offline=offline)
+    decision = (
+        AdmissionDecision(failure)
+        if failure
+        else _admit(scan, checkin_list, ticket, offline=offline)
+    )
+    scan.verdict = decision.verdict
     first_entry = None
-    admission = getattr(scan, "_admission", None)
+    admission = decision.existing
     if scan.verdict == Verdict.ALREADY_ADMITTED and admission is not None:
         first_entry = (
             Scan.objects.select_related("device").filter(pk=admission.first_scan_id).first()
@@ -150,16 +168,14 @@ def record_scan(
     elif offline and device_admitted and scan.verdict != Verdict.OK:
         scan.conflict = True
     scan.save()
-    admission_id = getattr(scan, "_admission_id", None)
-    if admission_id is not None:
+    if decision.admission_id is not None:
         changes = {"last_scan": scan}
         entered = scan.verdict == Verdict.OK and scan.direction == Direction.ENTRY
-        if entered and (getattr(scan, "_displaces", None) or admission is None):
+        if entered and (decision.displaces or admission is None):
             changes["first_scan"] = scan
-        Admission.objects.filter(pk=admission_id).update(**changes)
-    displaced = getattr(scan, "_displaces", None)
-    if displaced:
-        Scan.objects.filter(pk=displaced).update(
+        Admission.objects.filter(pk=decision.admission_id).update(**changes)
+    if decision.displaces:
+        Scan.objects.filter(pk=decision.displaces).update(
             verdict=Verdict.ALREADY_ADMITTED, conflict=True, conflict_with=scan
         )
     return ScanResult(scan=scan, ticket=ticket, first_entry=first_entry)
