@@ -8,6 +8,7 @@ credentials (boxoffice.openapi).
 from ninja import Swagger
 
 from boxoffice.api_errors import install_error_handlers
+from boxoffice.error_codes import ErrorCode as KernelCode
 from boxoffice.events.api import router as events_router
 from boxoffice.events.pricing_api import router as pricing_router
 from boxoffice.inputs import CheckedParser
@@ -41,6 +42,7 @@ api_v1 = DocumentedAPI(
         "session cookie plus the X-CSRFToken header; integrations send "
         "`Authorization: Bearer <api token>`. Errors are `{code, message, details}`."
     ),
+    error_codes={"Any endpoint": KernelCode},
     urls_namespace="api_v1",
     docs=_docs(),
     parser=CheckedParser(),
@@ -66,6 +68,7 @@ platform_api = DocumentedAPI(
         "Signup, organizer administration and rejected or failed payment events on the "
         "platform site."
     ),
+    error_codes={"Any endpoint": KernelCode},
     urls_namespace="platform_api",
     docs=_docs(),
     parser=CheckedParser(),

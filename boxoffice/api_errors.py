@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
+from boxoffice.error_codes import ErrorCatalogue, ErrorCode
 from boxoffice.errors import (
     Conflict,
     DomainError,
@@ -39,21 +40,21 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     Unavailable: 503,
 }
 
-CODE_BY_STATUS = {
-    400: "bad_request",
-    401: "not_authenticated",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    422: "invalid",
-    413: "too_large",
-    429: "rate_limited",
+CODE_BY_STATUS: dict[int, ErrorCatalogue] = {
+    400: ErrorCode.BAD_REQUEST,
+    401: ErrorCode.NOT_AUTHENTICATED,
+    403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    409: ErrorCode.CONFLICT,
+    422: ErrorCode.INVALID,
+    413: ErrorCode.TOO_LARGE,
+    429: ErrorCode.RATE_LIMITED,
 }
 
 
 def error_response(
-    status: int, code: str, message: str, details: dict[str, Any] | None = None
+    status: int, code: ErrorCatalogue, message: str, details: dict[str, Any] | None = None
 ) -> JsonResponse:
     return JsonResponse({"code": code, "message": message, "details": details or {}}, status=status)
 
@@ -78,13 +79,15 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
         }
         for error in exc.errors
     ]
-    return error_response(422, "validation_error", "The request is not valid.", {"errors": errors})
+    return error_response(
+        422, ErrorCode.VALIDATION_ERROR, "The request is not valid.", {"errors": errors}
+    )
 
 
 def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
     response = error_response(
         429,
-        "rate_limited",
+        ErrorCode.RATE_LIMITED,
         "Too many requests; slow down and try again shortly.",
         {"retry_after": exc.wait},
     )
@@ -94,28 +97,28 @@ def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
 
 
 def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(401, "not_authenticated", "Sign in or send a valid API token.")
+    return error_response(401, ErrorCode.NOT_AUTHENTICATED, "Sign in or send a valid API token.")
 
 
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc.__cause__, DomainError):
         # ninja wraps whatever the body parser raises as a 400; our parser's refusals say why.
         return _domain_error(request, exc.__cause__)
-    code = CODE_BY_STATUS.get(exc.status_code, "error")
+    code = CODE_BY_STATUS.get(exc.status_code, ErrorCode.ERROR)
     return error_response(exc.status_code, code, str(exc.message))
 
 
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return error_response(404, "not_found", "Not found.")
+    return error_response(404, ErrorCode.NOT_FOUND, "Not found.")
 
 
 def _permission_denied(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return error_response(403, "forbidden", "You may not do this.")
+    return error_response(403, ErrorCode.FORBIDDEN, "You may not do this.")
 
 
 def _too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(
-        413, "too_large", "The request body is larger than this endpoint accepts."
+        413, ErrorCode.TOO_LARGE, "The request body is larger than this endpoint accepts."
     )
 
 
@@ -134,7 +137,7 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     if _contention(exc):
         logger.warning("contention in %s %s: %s", request.method, request.path, exc)
         answer = error_response(
-            409, "contention", "Someone else was changing the same seats; please try again."
+            409, ErrorCode.CONTENTION, "Someone else was changing the same seats; please try again."
         )
         answer["Retry-After"] = "1"
         return answer
@@ -142,7 +145,9 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         # psycopg refuses NUL characters in text (as DataError, or ValueError outside Django's
         # wrapper); the request's transaction, if any, is already undone by the time we answer.
         return error_response(
-            422, "invalid_characters", "The request contains a NUL character, which is not allowed."
+            422,
+            ErrorCode.INVALID_CHARACTERS,
+            "The request contains a NUL character, which is not allowed.",
         )
     if isinstance(exc, DataError) and isinstance(
         exc.__cause__, psycopg.errors.NumericValueOutOfRange
@@ -150,10 +155,10 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         # A number past its column's range (e.g. a promo code's value past integer): the
         # database's range is the rule, so it is the one place that knows every column.
         return error_response(
-            422, "out_of_range", "A number in the request is too large or too small."
+            422, ErrorCode.OUT_OF_RANGE, "A number in the request is too large or too small."
         )
     logger.exception("unhandled error in %s %s", request.method, request.path)
-    return error_response(500, "server_error", "Something went wrong on our side.")
+    return error_response(500, ErrorCode.SERVER_ERROR, "Something went wrong on our side.")
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

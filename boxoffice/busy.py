@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from psycopg_pool import PoolTimeout, TooManyRequests
 
 from boxoffice.api_errors import error_response
+from boxoffice.error_codes import ErrorCode
 from boxoffice.http_errors import wants_json
 
 RETRY_AFTER_SECONDS = 2
@@ -36,7 +37,7 @@ def had_no_connection(error: BaseException) -> bool:
 def busy_response(request: HttpRequest) -> HttpResponse:
     if wants_json(request):
         response: HttpResponse = error_response(
-            503, "service_busy", BUSY_MESSAGE, {"retry_after": RETRY_AFTER_SECONDS}
+            503, ErrorCode.SERVICE_BUSY, BUSY_MESSAGE, {"retry_after": RETRY_AFTER_SECONDS}
         )
     else:
         # Plain HTML: the site's templates may read the session, which needs the database.

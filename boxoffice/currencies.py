@@ -25,6 +25,7 @@ from babel.numbers import format_currency, get_currency_precision, get_currency_
 from django.db import connection
 from django_tenants.utils import get_tenant_model
 
+from boxoffice.error_codes import ErrorCode
 from boxoffice.errors import Invalid
 
 DEFAULT_LOCALE = "en"
@@ -116,7 +117,7 @@ def check_payable(amount: int, currency: str, *, what: str = "The amount") -> in
     raise Invalid(
         f"{what} {from_minor(amount, currency)} {currency.upper()} cannot be paid by card. "
         + payable_rule(currency),
-        code="amount_not_payable",
+        code=ErrorCode.AMOUNT_NOT_PAYABLE,
         amount=amount,
         currency=currency.upper(),
         increment=payable_increment(currency),
@@ -127,7 +128,9 @@ def check_currency(code: str) -> str:
     """An ISO 4217 code CLDR knows, upper-cased; anything else is `invalid_currency`."""
     code = (code or "").strip().upper()
     if not (len(code) == 3 and code.isascii() and code.isalpha() and is_currency(code)):
-        raise Invalid("Currency must be a three-letter ISO 4217 code.", code="invalid_currency")
+        raise Invalid(
+            "Currency must be a three-letter ISO 4217 code.", code=ErrorCode.INVALID_CURRENCY
+        )
     return code
 
 
@@ -137,7 +140,8 @@ def check_locale(name: str) -> str:
         return str(Locale.parse((name or "").strip().replace("-", "_")))
     except (ValueError, TypeError, UnknownLocaleError) as exc:
         raise Invalid(
-            "Locale must be a language tag such as en, de_DE or pt_BR.", code="invalid_locale"
+            "Locale must be a language tag such as en, de_DE or pt_BR.",
+            code=ErrorCode.INVALID_LOCALE,
         ) from exc
 
 

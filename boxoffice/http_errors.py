@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from boxoffice.api_errors import error_response
+from boxoffice.error_codes import ErrorCatalogue, ErrorCode
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -11,7 +12,7 @@ def wants_json(request: HttpRequest) -> bool:
 
 
 def error_page(
-    request: HttpRequest, *, status: int, code: str, title: str, message: str
+    request: HttpRequest, *, status: int, code: ErrorCatalogue, title: str, message: str
 ) -> HttpResponse:
     if wants_json(request):
         return error_response(status, code, message)
@@ -27,7 +28,7 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return error_page(
         request,
         status=404,
-        code="not_found",
+        code=ErrorCode.NOT_FOUND,
         title="Not found",
         message="There is nothing at this address.",
     )
@@ -37,7 +38,7 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return error_page(
         request,
         status=403,
-        code="forbidden",
+        code=ErrorCode.FORBIDDEN,
         title="Not allowed",
         message=str(exception) if exception and str(exception) else "You may not do this.",
     )
@@ -47,7 +48,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return error_page(
         request,
         status=500,
-        code="server_error",
+        code=ErrorCode.SERVER_ERROR,
         title="Something went wrong",
         message="Something went wrong on our side. Please try again.",
     )
@@ -57,7 +58,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return error_page(
         request,
         status=403,
-        code="csrf_failed",
+        code=ErrorCode.CSRF_FAILED,
         title="Form expired",
         message="The form expired or came from elsewhere. Reload the page and try again.",
     )

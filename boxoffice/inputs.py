@@ -25,6 +25,7 @@ from ninja.pagination import LimitOffsetPagination
 from ninja.parser import Parser
 from pydantic import AfterValidator
 
+from boxoffice.error_codes import ErrorCode
 from boxoffice.errors import Invalid
 
 BIGINT_MAX = 2**63 - 1
@@ -87,7 +88,7 @@ def bad_character(text: str) -> str | None:
 def _refuse(problem: str, where: str) -> Invalid:
     return Invalid(
         f"The {where} contains a {problem} character, which is not allowed.",
-        code="invalid_characters",
+        code=ErrorCode.INVALID_CHARACTERS,
         character=problem,
     )
 

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django_tenants.middleware.main import TenantMainMiddleware
 
 from boxoffice.api_errors import CODE_BY_STATUS, error_response
+from boxoffice.error_codes import ErrorCode
 from boxoffice.http_errors import error_page, wants_json
 from tenants.models import Domain, Organizer
 from tenants.selectors import hostname_of, organizer_for_host
@@ -51,7 +52,7 @@ class OrganizerHostMiddleware(TenantMainMiddleware):
         return error_page(
             request,
             status=404,
-            code="unknown_site",
+            code=ErrorCode.UNKNOWN_SITE,
             title="No such site",
             message=f"No organizer uses the address {hostname}.",
         )
@@ -71,7 +72,7 @@ class UnstorableTextMiddleware:
             return error_page(
                 request,
                 status=404,
-                code="not_found",
+                code=ErrorCode.NOT_FOUND,
                 title="Not found",
                 message="There is nothing at this address.",
             )
@@ -97,7 +98,7 @@ class SuspendedOrganizerMiddleware:
             return error_page(
                 request,
                 status=423,
-                code="organizer_suspended",
+                code=ErrorCode.ORGANIZER_SUSPENDED,
                 title="Site unavailable",
                 message="This organizer's site is suspended.",
             )
@@ -120,7 +121,7 @@ class JsonApiErrorsMiddleware:
         ):
             shaped = error_response(
                 response.status_code,
-                CODE_BY_STATUS.get(response.status_code, "error"),
+                CODE_BY_STATUS.get(response.status_code, ErrorCode.ERROR),
                 response.reason_phrase,
             )
             if response.has_header("Allow"):

@@ -13,6 +13,9 @@ with `DocumentedSchema`, which adds to each operation:
   with `csrfToken` (the console's session; the CSRF header on unsafe methods), `deviceToken`
   (`Authorization: Device <token>`), or none (`{}`) for public operations, which on organizer
   sites also take a member's credentials to show them more.
+
+Its description ends with an "Error codes" section: every code of the catalogues the API serves
+(boxoffice.error_codes and each app's `error_codes.py`), with what it means.
 """
 
 from typing import Any
@@ -21,6 +24,8 @@ from django.conf import settings
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
+
+from boxoffice.error_codes import ErrorCatalogue, catalogue_markdown
 
 ERROR_SCHEMA = {
     "title": "Error",
@@ -135,11 +140,22 @@ class DocumentedSchema(OpenAPISchema):
 
 
 class DocumentedAPI(NinjaAPI):
-    """A NinjaAPI whose OpenAPI document has error answers and security on every operation."""
+    """A NinjaAPI whose OpenAPI document has error answers and security on every operation, and
+    whose description ends with the error codes of the catalogues it is given (per heading: the
+    kernel's and those of the apps it serves)."""
 
-    def __init__(self, *args: Any, organizer_site: bool, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organizer_site: bool,
+        description: str,
+        error_codes: dict[str, type[ErrorCatalogue]],
+        **kwargs: Any,
+    ) -> None:
         self.organizer_site = organizer_site
-        super().__init__(*args, **kwargs)
+        self.error_codes = error_codes
+        description = f"{description}\n\n{catalogue_markdown(error_codes)}"
+        super().__init__(*args, description=description, **kwargs)
 
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None

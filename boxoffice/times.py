@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import dateformat
 
+from boxoffice.error_codes import ErrorCode
 from boxoffice.errors import Invalid
 
 # Django date-format strings; every style with a clock time ends with the zone's abbreviation
@@ -69,10 +70,10 @@ def typed_time(value: datetime, where: Any) -> datetime:
         if skipped:
             raise Invalid(
                 f"{shown} does not exist in {zone.key}: the clocks skip it.",
-                code="nonexistent_time",
+                code=ErrorCode.NONEXISTENT_TIME,
             )
         raise Invalid(
             f"{shown} happens twice in {zone.key} (the clocks go back): choose another time.",
-            code="ambiguous_time",
+            code=ErrorCode.AMBIGUOUS_TIME,
         )
     return first

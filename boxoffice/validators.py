@@ -6,6 +6,7 @@ from functools import cache
 from babel import Locale
 from babel.core import get_global
 
+from boxoffice.error_codes import ErrorCode
 from boxoffice.errors import Invalid
 
 # CLDR's territories are ISO 3166-1's countries plus codes of its own: the EU and the eurozone
@@ -26,7 +27,7 @@ def _time_zones() -> frozenset[str]:
 def check_timezone(name: str) -> str:
     """The name if it is an IANA time zone, else Invalid `invalid_timezone`."""
     if name not in _time_zones():
-        raise Invalid(f"Unknown time zone '{name}'.", code="invalid_timezone")
+        raise Invalid(f"Unknown time zone '{name}'.", code=ErrorCode.INVALID_TIMEZONE)
     return name
 
 
@@ -51,6 +52,6 @@ def check_country(code: str) -> str:
     if code not in countries():
         raise Invalid(
             "Country must be a two-letter ISO 3166 code, such as NL, KW or US.",
-            code="invalid_country",
+            code=ErrorCode.INVALID_COUNTRY,
         )
     return code

@@ -22,6 +22,7 @@ The domain apps, each above the ones it may import:
 
 The kernel imports no app and no wiring; every app may import it. Its modules: `boxoffice`
 itself and `actors`, `api_errors`, `apps`, `busy`, `currencies`, `embedded_db`, `errors`,
+`error_codes` (the base of every app's error catalogue, and the kernel's codes),
 `health`, `http_errors`, `inputs`, `jobs`, `models` (rate counters), `money_api`, `openapi`,
 `throttles`, `times`, `transactions` (the transaction contract), `validators`, the template
 tags (`boxoffice/templatetags/`) and the audit
@@ -61,8 +62,9 @@ KERNEL_MODULES = {
         f"boxoffice.{name}"
         for name in (
             "actors", "api_errors", "apps", "audit", "busy", "currencies", "embedded_db",
-            "errors", "health", "http_errors", "inputs", "jobs", "models", "money_api",
-            "openapi", "templatetags", "throttles", "times", "transactions", "validators",
+            "error_codes", "errors", "health", "http_errors", "inputs", "jobs", "models",
+            "money_api", "openapi", "templatetags", "throttles", "times", "transactions",
+            "validators",
         )
     ),
 }  # fmt: skip

@@ -4,6 +4,8 @@ and its security, so generated clients know them (issue 21)."""
 import pytest
 from django.test import Client
 
+from boxoffice.error_codes import ErrorCode as KernelCode
+from tests.boxoffice.test_error_codes import catalogues
 from tests.builders.organizers import host_of, make_organizer
 
 ERROR_REF = "#/components/schemas/Error"
@@ -71,3 +73,21 @@ def test_the_schemes_say_how_to_authenticate(db):
     assert platform["/api/platform/organizers"]["get"]["security"] == [
         {"sessionCookie": [], "csrfToken": []}
     ]
+
+
+def test_every_error_code_is_listed_in_a_description(db):
+    """Each catalogue's codes, with their meaning, are in the description of an API that serves
+    its app; the kernel's in both."""
+    described = [_spec(site)["info"]["description"] for site in ("organizer", "platform")]
+    for description in described:
+        assert "## Error codes" in description
+        for member in KernelCode:
+            assert f"`{member}` — {member.meaning}" in description, member
+    missing = [
+        f"{module}: {member}"
+        for module, found in catalogues().items()
+        for catalogue in found
+        for member in catalogue
+        if not any(f"`{member}` — {member.meaning}" in text for text in described)
+    ]
+    assert missing == [], "codes no API description lists:\n" + "\n".join(missing)
