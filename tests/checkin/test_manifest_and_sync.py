@@ -15,9 +15,9 @@ from boxoffice.tickets.payload import decode_payload
 from boxoffice.tickets.services import revoke_tickets
 from checkin.models import Scan
 from tests.builders.events import on_sale_event
+from tests.builders.orders import paid_order
 from tests.builders.organizers import make_organizer
 from tests.checkin.helpers import make_door, scan
-from tests.tickets.factories import paid_order
 
 
 def manifest(client, list_id, cursor=None, **headers):
@@ -61,10 +61,10 @@ def test_full_manifest_lets_a_device_verify_offline(db):
         "id", "seat", "category", "name", "status", "code", "category_name", "description",
     ]  # fmt: skip
     assert body["tickets"] == [
-        [tickets[0].pk, "Stalls row A seat 1", "premium", "Ada", "valid", tickets[0].uid,
-         "Premium", "Stalls row A seat 1 · Premium · Adult"],
-        [tickets[1].pk, "Stalls row B seat 1", "standard", "Ada", "valid", tickets[1].uid,
-         "Standard", "Stalls row B seat 1 · Standard · Adult"],
+        [tickets[0].pk, "Stalls, row A, seat 1", "premium", "Ada", "valid", tickets[0].uid,
+         "Premium", "Stalls, row A, seat 1 · Premium · Adult"],
+        [tickets[1].pk, "Stalls, row B, seat 1", "standard", "Ada", "valid", tickets[1].uid,
+         "Standard", "Stalls, row B, seat 1 · Standard · Adult"],
     ]  # fmt: skip
     assert body["revoked"] == [] and body["admitted"] == []
     # What a device does offline: check the signature with the manifest's public key.

@@ -11,9 +11,9 @@ from django_tenants.utils import schema_context
 from checkin.models import Admission, CheckinList, Device, Scan
 from checkin.services.scans import scan_ticket
 from tests.builders.events import on_sale_event
+from tests.builders.orders import paid_order
 from tests.builders.organizers import make_organizer
 from tests.checkin.helpers import make_door
-from tests.tickets.factories import paid_order
 
 
 @pytest.fixture

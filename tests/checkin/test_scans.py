@@ -9,9 +9,9 @@ from boxoffice.tickets.payload import sign_payload
 from boxoffice.tickets.services import _signer, revoke_tickets, rotate_signing_key
 from checkin.models import Admission, Scan
 from tests.builders.events import ACTOR, on_sale_event
+from tests.builders.orders import paid_order
 from tests.builders.organizers import make_organizer
 from tests.checkin.helpers import make_door, scan
-from tests.tickets.factories import paid_order
 
 
 def test_first_entry_is_ok_then_already_admitted_with_when_and_where(db):
@@ -27,10 +27,10 @@ def test_first_entry_is_ok_then_already_admitted_with_when_and_where(db):
     assert body["ticket"] == {
         "id": tickets[0].pk,
         "uid": tickets[0].uid,
-        "seat": "Stalls row A seat 1",
+        "seat": "Stalls, row A, seat 1",
         "category": "premium",
         "category_name": "Premium",
-        "description": "Stalls row A seat 1 · Premium · Adult",
+        "description": "Stalls, row A, seat 1 · Premium · Adult",
         "holder_name": "Ada Lovelace",
     }
     second = scan(door.device(1), door.list_id, tickets[0].payload).json()
@@ -38,7 +38,7 @@ def test_first_entry_is_ok_then_already_admitted_with_when_and_where(db):
     assert second["first_entry"]["gate"] == "Gate 1"
     assert second["first_entry"]["device"] == "Phone 1"
     assert second["first_entry"]["scan"] == body["id"]
-    assert second["ticket"]["seat"] == "Stalls row A seat 1"
+    assert second["ticket"]["seat"] == "Stalls, row A, seat 1"
 
 
 def test_nonce_replay_returns_the_stored_answer_and_changes_nothing(db):

@@ -13,10 +13,10 @@ from PIL import Image
 
 from boxoffice.tickets.qr import qr_png
 from tenants.roles import Role
+from tests.builders.orders import paid_order
 from tests.builders.organizers import host_of, make_member, signed_in_client
 from tests.e2e import conftest as e2e
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, in_database
-from tests.tickets.factories import paid_order
 
 # The shop's browser fixtures, shared (one harness for every browser test).
 asgi_server, browser, new_page, shop = e2e.asgi_server, e2e.browser, e2e.new_page, e2e.shop

@@ -24,7 +24,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators"),
 ]
 
-SEAT_A1 = "Stalls row A seat 1"
+SEAT_A1 = "Stalls, row A, seat 1"
 page_errors: list[str] = []
 
 
@@ -174,7 +174,7 @@ def test_an_offline_override_with_a_staff_credential_uploads_as_an_override(door
     # Online first: the server says yes and the device remembers the admission.
     payload = door.payloads["stalls/A/2"]
     scan(page, payload)
-    expect_result(page, "ok", seat="Stalls row A seat 2")
+    expect_result(page, "ok", seat="Stalls, row A, seat 2")
     page.keyboard.press("Escape")
 
     page.context.set_offline(True)
@@ -285,7 +285,7 @@ def test_door_staff_type_a_ticket_code_online_and_offline(shop, new_page):
 
     page.context.set_offline(True)
     scan(page, door.codes["stalls/A/2"])
-    expect_result(page, "ok", seat="Stalls row A seat 2")
+    expect_result(page, "ok", seat="Stalls, row A, seat 2")
     next_scan(page)
     scan(page, spoken)
     expect_result(page, "already_admitted")
@@ -315,7 +315,7 @@ def test_the_camera_reads_a_ticket_qr(shop, camera_browser):
     pair_and_start(page, door, door.pairing_codes[0])
     page.get_by_role("button", name="Start camera").click()
     expect(page.locator("body[data-camera='on']")).to_have_count(1)
-    expect_result(page, "ok", seat="Stalls row A seat 3")
+    expect_result(page, "ok", seat="Stalls, row A, seat 3")
     expect(page.locator("[data-result-message]")).to_have_text("Welcome in.")
     screenshot(page, "checkin-camera-green")
     assert in_database(door.organizer, lambda: Scan.objects.get().mode) == "online"

@@ -27,8 +27,8 @@ from boxoffice.sales import selectors as sales_selectors
 from boxoffice.sales.hold_rules import LIFETIME_FACTOR, expiry_sql
 from boxoffice.sales.services import holds
 from tests.builders.events import on_sale_event
+from tests.builders.orders import make_order
 from tests.builders.organizers import make_organizer
-from tests.sales.order_factory import make_order
 
 ROOT = Path(__file__).resolve().parents[2]
 START_HOLD = import_module("boxoffice.sales.migrations.0008_start_hold_on_the_database_clock")

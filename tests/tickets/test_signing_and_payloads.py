@@ -24,8 +24,8 @@ from boxoffice.tickets.services import (
     signing_key,
 )
 from tests.builders.events import on_sale_event
+from tests.builders.orders import paid_order
 from tests.builders.organizers import make_organizer
-from tests.tickets.factories import paid_order
 
 ACTOR = Actor.system("test")
 QR_ALPHANUMERIC = set(string.digits + string.ascii_uppercase + " $%*+-./:")

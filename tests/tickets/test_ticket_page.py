@@ -6,8 +6,8 @@ from django_tenants.utils import schema_context
 from boxoffice.sales.order_access import order_secret
 from boxoffice.tickets.services import revoke_tickets
 from tests.builders.events import on_sale_event
+from tests.builders.orders import paid_order
 from tests.builders.organizers import host_of, make_organizer
-from tests.tickets.factories import paid_order
 
 
 def test_ticket_page_shows_each_seat_with_its_qr_and_revoked_ones_as_revoked(db):
@@ -23,8 +23,8 @@ def test_ticket_page_shows_each_seat_with_its_qr_and_revoked_ones_as_revoked(db)
     assert page.status_code == 200
     html = page.content.decode()
     assert "Hamlet" in html and order.code in html and "Ada L" in html
-    assert "Stalls row A seat 1" in html and "Premium" in html
-    assert "Stalls row B seat 2" in html and "Standard" in html
+    assert "Stalls, row A, seat 1" in html and "Premium" in html
+    assert "Stalls, row B, seat 2" in html and "Standard" in html
     assert html.count("<svg") == 1  # the valid ticket only
     assert "Revoked" in html and tickets[1].uid in html
     assert page["Referrer-Policy"] == "same-origin"  # no Referer to other sites

@@ -14,8 +14,8 @@ from boxoffice.sales.models import Order
 from boxoffice.tickets.models import Ticket
 from boxoffice.tickets.services import payment_standing, track_order_payment
 from tests.builders.events import on_sale_event
+from tests.builders.orders import paid_order
 from tests.builders.organizers import make_organizer
-from tests.tickets.factories import paid_order
 
 migration = importlib.import_module("boxoffice.tickets.migrations.0003_ticket_payment")
 
