@@ -16,8 +16,8 @@ from boxoffice.tickets.keys import verify
 from boxoffice.tickets.models import SigningKey, Ticket
 from boxoffice.tickets.payload import decode_payload
 from tests.builders.events import on_sale_event
+from tests.builders.orders import paid_order
 from tests.builders.organizers import host_of, make_organizer
-from tests.tickets.factories import paid_order
 
 signing_migration = importlib.import_module(
     "boxoffice.tickets.migrations.0004_sign_unsigned_tickets"
