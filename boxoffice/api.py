@@ -20,6 +20,7 @@ from boxoffice.sales.reports_api import router as reports_router
 from boxoffice.tickets.api import router as tickets_router
 from checkin.api import router as checkin_router
 from seatmaps.api import router as seatmaps_router
+from seatmaps.error_codes import ErrorCode as SeatMapCode
 from tenants.api import router as identity_router
 from tenants.audit_api import router as audit_router
 from tenants.auth import OrganizerAuth
@@ -42,7 +43,10 @@ api_v1 = DocumentedAPI(
         "session cookie plus the X-CSRFToken header; integrations send "
         "`Authorization: Bearer <api token>`. Errors are `{code, message, details}`."
     ),
-    error_codes={"Any endpoint": KernelCode},
+    error_codes={
+        "Any endpoint": KernelCode,
+        "Venues and seat maps": SeatMapCode,
+    },
     urls_namespace="api_v1",
     docs=_docs(),
     parser=CheckedParser(),

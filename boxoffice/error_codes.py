@@ -70,6 +70,8 @@ class ErrorCode(ErrorCatalogue):
     AMBIGUOUS_TIME = "ambiguous_time", "A local time that a DST change repeats."
     INVALID_TIMEZONE = "invalid_timezone", "Not an IANA time zone."
     INVALID_COUNTRY = "invalid_country", "Not a two-letter ISO 3166 country code."
+    # Shared by several apps, meaning the same in each.
+    INVALID_NAME = "invalid_name", "A name is missing or too long."
 
 
 def catalogue_markdown(catalogues: dict[str, type[ErrorCatalogue]]) -> str:

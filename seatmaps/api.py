@@ -7,11 +7,13 @@ from ninja import Router, Status
 from ninja.decorators import decorate_view
 from ninja.pagination import paginate
 
+from boxoffice.error_codes import ErrorCode as KernelCode
 from boxoffice.errors import Invalid
 from boxoffice.inputs import Pagination
 from seatmaps import selectors, services
 from seatmaps.csv_io import export_csv, export_json
 from seatmaps.document import ga_capacity, parse_document, seat_count
+from seatmaps.error_codes import ErrorCode
 from seatmaps.models import SeatMap, SeatMapVersion, Venue
 from seatmaps.operations import OPERATIONS
 from seatmaps.samples import SAMPLES, load_sample
@@ -96,12 +98,12 @@ def list_seat_maps(request: HttpRequest, venue: str | None = None) -> QuerySet[S
 def create_seat_map(request: HttpRequest, payload: SeatMapIn) -> Status:
     actor = require_role(request, Role.ADMIN)
     if payload.document is not None and payload.sample is not None:
-        raise Invalid("Give a document or a sample, not both.", code="invalid")
+        raise Invalid("Give a document or a sample, not both.", code=KernelCode.INVALID)
     if payload.sample is not None:
         if payload.sample not in SAMPLES:
             raise Invalid(
                 f"Unknown sample '{payload.sample}'; choose one of {', '.join(SAMPLES)}.",
-                code="unknown_sample",
+                code=ErrorCode.UNKNOWN_SAMPLE,
             )
         document = load_sample(payload.sample)
     elif payload.document is not None:

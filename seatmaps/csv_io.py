@@ -48,6 +48,7 @@ from seatmaps.document import (
     placed_seats,
     seat_count,
 )
+from seatmaps.error_codes import ErrorCode
 
 REQUIRED_COLUMNS = ("section", "row", "seat", "x", "y", "category")
 FLAG_COLUMNS = ("accessible", "restricted_view", "companion")
@@ -76,12 +77,12 @@ _SECTION_NAME_MAX: int = next(
 
 # Problem kinds in the order they are listed in a refusal: what stops a line being read first.
 _PROBLEM_ORDER = (
-    "invalid_csv",
-    "invalid_section_key",
-    "invalid_label",
-    "section_not_seated",
-    "duplicate_seat",
-    "unknown_category",
+    ErrorCode.INVALID_CSV,
+    ErrorCode.INVALID_SECTION_KEY,
+    ErrorCode.INVALID_LABEL,
+    ErrorCode.SECTION_NOT_SEATED,
+    ErrorCode.DUPLICATE_SEAT,
+    ErrorCode.UNKNOWN_CATEGORY,
 )
 
 
@@ -115,7 +116,7 @@ class _CsvSeat:
 
 @dataclass
 class _Problem:
-    code: str
+    code: ErrorCode
     line: int
     message: str
     seat: str | None = None
@@ -126,7 +127,7 @@ class _Problem:
 class _Problems:
     found: list[_Problem] = field(default_factory=list)
 
-    def add(self, code: str, line: int, message: str, **where: str | None) -> None:
+    def add(self, code: ErrorCode, line: int, message: str, **where: str | None) -> None:
         self.found.append(_Problem(code, line, message, **where))
 
     def raise_if_any(self) -> None:
@@ -144,13 +145,13 @@ def import_csv(document: SeatMapDocument, params: ImportCsvParams) -> SeatMapDoc
         raise Invalid(
             f"A seat map may have at most {MAX_SEATS:,} seats; after this import it would have "
             f"{count:,}.",
-            code="too_many_seats",
+            code=ErrorCode.TOO_MANY_SEATS,
         )
     if len(result.sections) > MAX_SECTIONS:
         raise Invalid(
             f"A seat map may have at most {MAX_SECTIONS} sections; after this import it would "
             f"have {len(result.sections)}.",
-            code="too_many_sections",
+            code=ErrorCode.TOO_MANY_SECTIONS,
         )
     return result
 
@@ -204,14 +205,14 @@ def _read(document: SeatMapDocument, text: str) -> tuple[list[_CsvSeat], dict[st
     # Excel writes UTF-8 with a byte-order mark; it would otherwise stick to the first header cell.
     text = text.removeprefix("\ufeff")
     if not text.strip():
-        raise Invalid("The CSV file is empty.", code="empty_csv")
+        raise Invalid("The CSV file is empty.", code=ErrorCode.EMPTY_CSV)
 
     problems = _Problems()
     records = _records(text, problems)
     header = next(records, None)
     if header is None:
         problems.raise_if_any()
-        raise Invalid("The CSV file is empty.", code="empty_csv")
+        raise Invalid("The CSV file is empty.", code=ErrorCode.EMPTY_CSV)
     columns = _columns(header[1])
 
     seats: list[_CsvSeat] = []
@@ -227,11 +228,11 @@ def _read(document: SeatMapDocument, text: str) -> tuple[list[_CsvSeat], dict[st
         if data_rows > MAX_SEATS:
             raise Invalid(
                 f"A CSV may list at most {MAX_SEATS:,} seats; line {line} is one too many.",
-                code="too_many_seats",
+                code=ErrorCode.TOO_MANY_SEATS,
             )
         if len(cells) < len(columns) or any(cell.strip() for cell in cells[len(columns) :]):
             problems.add(
-                "invalid_csv",
+                ErrorCode.INVALID_CSV,
                 line,
                 f"Line {line} has {len(cells)} values; the header has {len(columns)}.",
             )
@@ -247,7 +248,7 @@ def _read(document: SeatMapDocument, text: str) -> tuple[list[_CsvSeat], dict[st
                 name_lines[key] = line
             elif section_names[key] != name:
                 problems.add(
-                    "invalid_csv",
+                    ErrorCode.INVALID_CSV,
                     line,
                     f"Line {line} names section '{key}' '{name}', but line {name_lines[key]} "
                     f"names it '{section_names[key]}'.",
@@ -257,13 +258,13 @@ def _read(document: SeatMapDocument, text: str) -> tuple[list[_CsvSeat], dict[st
             seats.append(seat)
 
     if data_rows == 0 and not problems.found:
-        raise Invalid("The CSV file has a header but no seats.", code="empty_csv")
+        raise Invalid("The CSV file has a header but no seats.", code=ErrorCode.EMPTY_CSV)
     for ref, lines in ref_lines.items():
         if len(lines) > 1:
             listed = ", ".join(str(line) for line in lines)
             for line in lines:
                 problems.add(
-                    "duplicate_seat",
+                    ErrorCode.DUPLICATE_SEAT,
                     line,
                     f"Seat {ref} is listed more than once (lines {listed}).",
                     seat=ref,
@@ -285,7 +286,7 @@ def _records(text: str, problems: _Problems) -> Iterator[tuple[int, list[str]]]:
             return
         except csv.Error as exc:
             # The reader cannot find its footing after broken quoting; report what it read so far.
-            problems.add("invalid_csv", reader.line_num, f"Line {reader.line_num}: {exc}.")
+            problems.add(ErrorCode.INVALID_CSV, reader.line_num, f"Line {reader.line_num}: {exc}.")
             return
         start, previous_end = previous_end + 1, reader.line_num
         # Spreadsheets end files with empty lines or ",,,,," rows; they carry no seat.
@@ -310,7 +311,7 @@ def _columns(cells: list[str]) -> list[str]:
         raise Invalid(
             f"The first line must be the header {','.join(REQUIRED_COLUMNS)}, optionally "
             f"followed by any of {', '.join(OPTIONAL_COLUMNS)}; it is '{found}'.",
-            code="invalid_csv_header",
+            code=ErrorCode.INVALID_CSV_HEADER,
             expected=list(REQUIRED_COLUMNS),
             optional=list(OPTIONAL_COLUMNS),
             found=names[:50],
@@ -333,14 +334,14 @@ def _read_seat(
     if not _KEY.fullmatch(key):
         named = False
         problems.add(
-            "invalid_section_key",
+            ErrorCode.INVALID_SECTION_KEY,
             line,
             f"Line {line}: section key '{key}' must be 1 to 32 lowercase letters, digits, '-' "
             "or '_', starting with a letter or digit.",
         )
     elif section_kinds.get(key, "seated") != "seated":
         problems.add(
-            "section_not_seated",
+            ErrorCode.SECTION_NOT_SEATED,
             line,
             f"Line {line}: section '{key}' is a general-admission section and has no seats.",
             section=key,
@@ -349,7 +350,7 @@ def _read_seat(
         if not _LABEL.fullmatch(value):
             named = False
             problems.add(
-                "invalid_label",
+                ErrorCode.INVALID_LABEL,
                 line,
                 f"Line {line}: {what} label '{value}' must be 1 to 16 characters, not starting "
                 "with a space, without '/', ',' or line breaks.",
@@ -362,11 +363,13 @@ def _read_seat(
         number = _number(values[axis])
         if number is None:
             problems.add(
-                "invalid_csv", line, f"Line {line}: {axis} '{values[axis]}' is not a number."
+                ErrorCode.INVALID_CSV,
+                line,
+                f"Line {line}: {axis} '{values[axis]}' is not a number.",
             )
         elif abs(number) > COORDINATE_LIMIT:
             problems.add(
-                "invalid_csv",
+                ErrorCode.INVALID_CSV,
                 line,
                 f"Line {line}: {axis} {values[axis]} is beyond ±{COORDINATE_LIMIT:,}.",
             )
@@ -381,7 +384,7 @@ def _read_seat(
             else f"Seat {where} has the unknown category '{category}'."
         )
         known = ", ".join(sorted(known_categories)) or "none yet"
-        problems.add("unknown_category", line, f"{message} Known: {known}.", seat=ref)
+        problems.add(ErrorCode.UNKNOWN_CATEGORY, line, f"{message} Known: {known}.", seat=ref)
 
     flags = {}
     for column in FLAG_COLUMNS:
@@ -390,7 +393,7 @@ def _read_seat(
         value = values[column].lower()
         if value not in _TRUE and value not in _FALSE:
             problems.add(
-                "invalid_csv",
+                ErrorCode.INVALID_CSV,
                 line,
                 f"Line {line}: {column} '{values[column]}' must be true, false, yes, no, 1, 0 "
                 "or empty.",
@@ -400,7 +403,7 @@ def _read_seat(
     name = values.get("section_name", "")
     if len(name) > _SECTION_NAME_MAX:
         problems.add(
-            "invalid_csv",
+            ErrorCode.INVALID_CSV,
             line,
             f"Line {line}: section_name may have at most {_SECTION_NAME_MAX} characters.",
         )
@@ -478,7 +481,9 @@ def _apply(
         if not (math.isfinite(x) and math.isfinite(y)):
             # Only a section placed astronomically far away makes the conversion overflow.
             problems.add(
-                "invalid_csv", csv_seat.line, f"Line {csv_seat.line}: x or y is out of range."
+                ErrorCode.INVALID_CSV,
+                csv_seat.line,
+                f"Line {csv_seat.line}: x or y is out of range.",
             )
             continue
         index = seat_index[row_key].get(csv_seat.label)
@@ -522,7 +527,7 @@ def _refusal(found: list[_Problem]) -> Invalid:
     """One Invalid for everything wrong: the kind's own code when there is one kind of problem,
     `invalid_csv` when there are several; `problems` groups them by kind either way."""
     found = sorted(found, key=lambda problem: problem.line)
-    by_code: dict[str, list[_Problem]] = defaultdict(list)
+    by_code: dict[ErrorCode, list[_Problem]] = defaultdict(list)
     for problem in found:
         by_code[problem.code].append(problem)
     groups = [(code, by_code[code]) for code in _PROBLEM_ORDER if code in by_code]
@@ -553,27 +558,29 @@ def _refusal(found: list[_Problem]) -> Invalid:
     lines = len({problem.line for problem in found})
     kinds = " ".join(entry["message"] for entry in grouped)
     return Invalid(
-        f"The CSV has problems on {lines} line{_s(lines)}. {kinds}", code="invalid_csv", **details
+        f"The CSV has problems on {lines} line{_s(lines)}. {kinds}",
+        code=ErrorCode.INVALID_CSV,
+        **details,
     )
 
 
-def _summary(code: str, items: list[_Problem]) -> str:
-    if code == "duplicate_seat":
+def _summary(code: ErrorCode, items: list[_Problem]) -> str:
+    if code == ErrorCode.DUPLICATE_SEAT:
         seats = _unique(problem.seat for problem in items)
         return f"{len(seats)} seat{_s(seats)} listed more than once: {_some(seats)}."
-    if code == "unknown_category":
+    if code == ErrorCode.UNKNOWN_CATEGORY:
         seats = _unique(problem.seat or f"the seat on line {problem.line}" for problem in items)
         return f"{len(seats)} seat{_s(seats)} with an unknown category: {_some(seats)}."
-    if code == "section_not_seated":
+    if code == ErrorCode.SECTION_NOT_SEATED:
         sections = _unique(problem.section for problem in items)
         return f"General-admission section{_s(sections)} cannot take seats: {_some(sections)}."
     if len(items) == 1:
         return items[0].message
     lines = _unique(problem.line for problem in items)
     what = {
-        "invalid_csv": "Unreadable values",
-        "invalid_section_key": "Invalid section keys",
-        "invalid_label": "Invalid row or seat labels",
+        ErrorCode.INVALID_CSV: "Unreadable values",
+        ErrorCode.INVALID_SECTION_KEY: "Invalid section keys",
+        ErrorCode.INVALID_LABEL: "Invalid row or seat labels",
     }[code]
     return f"{what} on line{_s(lines)} {_some(lines)}."
 

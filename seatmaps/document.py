@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from boxoffice.errors import Invalid
+from seatmaps.error_codes import ErrorCode
 
 MAX_SEATS = 100_000
 MAX_SECTIONS = 500
@@ -187,7 +188,7 @@ def ga_capacity(document: SeatMapDocument) -> int:
 
 @dataclass
 class Problem:
-    code: str
+    code: ErrorCode
     message: str
     seats: list[str] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)
@@ -211,14 +212,18 @@ def problems(document: SeatMapDocument) -> list[Problem]:
     categories = [category.key for category in document.categories]
     if duplicated := _duplicates(categories):
         found.append(
-            Problem("duplicate_category", f"Category keys used twice: {', '.join(duplicated)}.")
+            Problem(
+                ErrorCode.DUPLICATE_CATEGORY, f"Category keys used twice: {', '.join(duplicated)}."
+            ),
         )
     known = set(categories)
 
     section_keys = [section.key for section in document.sections]
     if duplicated := _duplicates(section_keys):
         found.append(
-            Problem("duplicate_section", "Section keys must be unique.", sections=duplicated)
+            Problem(
+                ErrorCode.DUPLICATE_SECTION, "Section keys must be unique.", sections=duplicated
+            ),
         )
 
     refs: list[str] = []
@@ -229,7 +234,7 @@ def problems(document: SeatMapDocument) -> list[Problem]:
             if section.rows:
                 found.append(
                     Problem(
-                        "ga_section_has_rows",
+                        ErrorCode.GA_SECTION_HAS_ROWS,
                         f"General-admission section '{section.key}' cannot have seat rows.",
                         sections=[section.key],
                     )
@@ -238,7 +243,7 @@ def problems(document: SeatMapDocument) -> list[Problem]:
         if section.area is not None:
             found.append(
                 Problem(
-                    "seated_section_has_area",
+                    ErrorCode.SEATED_SECTION_HAS_AREA,
                     f"Seated section '{section.key}' cannot have a general-admission area.",
                     sections=[section.key],
                 )
@@ -246,7 +251,7 @@ def problems(document: SeatMapDocument) -> list[Problem]:
         if duplicated := _duplicates([row.label for row in section.rows]):
             found.append(
                 Problem(
-                    "duplicate_row",
+                    ErrorCode.DUPLICATE_ROW,
                     f"Section '{section.key}' has rows labelled twice: {', '.join(duplicated)}.",
                     sections=[section.key],
                 )
@@ -261,7 +266,7 @@ def problems(document: SeatMapDocument) -> list[Problem]:
     if duplicated := _duplicates(refs):
         found.append(
             Problem(
-                "duplicate_seat",
+                ErrorCode.DUPLICATE_SEAT,
                 f"{len(duplicated)} seat labels are used twice in the same row.",
                 seats=duplicated[:1000],
             )
@@ -269,7 +274,7 @@ def problems(document: SeatMapDocument) -> list[Problem]:
     if uncategorized:
         found.append(
             Problem(
-                "unknown_category",
+                ErrorCode.UNKNOWN_CATEGORY,
                 f"{len(uncategorized)} seats have a category that is not defined.",
                 seats=uncategorized[:1000],
             )
@@ -277,14 +282,14 @@ def problems(document: SeatMapDocument) -> list[Problem]:
     if len(refs) > MAX_SEATS:
         found.append(
             Problem(
-                "too_many_seats",
+                ErrorCode.TOO_MANY_SEATS,
                 f"A seat map may have at most {MAX_SEATS:,} seats; this one has {len(refs):,}.",
             )
         )
     if (capacity := ga_capacity(document)) > MAX_GA_CAPACITY:
         found.append(
             Problem(
-                "too_much_capacity",
+                ErrorCode.TOO_MUCH_CAPACITY,
                 f"General-admission capacity may total at most {MAX_GA_CAPACITY:,}; "
                 f"this map has {capacity:,}.",
             )
@@ -298,7 +303,7 @@ def _area_problems(section: Section, known_categories: set[str]) -> list[Problem
     if area is None:
         return [
             Problem(
-                "ga_section_without_area",
+                ErrorCode.GA_SECTION_WITHOUT_AREA,
                 f"General-admission section '{section.key}' needs an area with a capacity.",
                 sections=where,
             )
@@ -307,7 +312,7 @@ def _area_problems(section: Section, known_categories: set[str]) -> list[Problem
     if area.capacity <= 0:
         found.append(
             Problem(
-                "ga_capacity_not_positive",
+                ErrorCode.GA_CAPACITY_NOT_POSITIVE,
                 f"Section '{section.key}' needs a capacity above 0 (it has {area.capacity}).",
                 sections=where,
             )
@@ -315,7 +320,7 @@ def _area_problems(section: Section, known_categories: set[str]) -> list[Problem
     if area.category not in known_categories:
         found.append(
             Problem(
-                "unknown_category",
+                ErrorCode.UNKNOWN_CATEGORY,
                 f"Section '{section.key}' uses the undefined category '{area.category}'.",
                 sections=where,
             )
@@ -323,7 +328,7 @@ def _area_problems(section: Section, known_categories: set[str]) -> list[Problem
     if area.polygon and len(area.polygon) < 3:
         found.append(
             Problem(
-                "ga_polygon_too_small",
+                ErrorCode.GA_POLYGON_TOO_SMALL,
                 f"The outline of section '{section.key}' needs at least 3 points.",
                 sections=where,
             )
@@ -336,7 +341,7 @@ def ensure_valid(document: SeatMapDocument) -> SeatMapDocument:
     if found := problems(document):
         raise Invalid(
             f"The seat map has {len(found)} problem{'s' if len(found) > 1 else ''}.",
-            code="invalid_seat_map",
+            code=ErrorCode.INVALID_SEAT_MAP,
             problems=[problem.as_dict() for problem in found],
         )
     return document
@@ -352,7 +357,7 @@ def parse_document(data: Any) -> SeatMapDocument:
     except ValidationError as exc:
         raise Invalid(
             "The seat map document is malformed.",
-            code="malformed_seat_map",
+            code=ErrorCode.MALFORMED_SEAT_MAP,
             errors=[
                 {"loc": [str(part) for part in error["loc"]], "message": error["msg"]}
                 for error in exc.errors()[:200]

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from boxoffice.errors import Invalid
+from seatmaps.error_codes import ErrorCode
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # Six digits or four letters are far beyond any venue, and keep labels inside LABEL_PATTERN.
@@ -60,7 +61,7 @@ def seat_labels(count: int, numbering: SeatNumbering) -> list[str]:
     if last > MAX_SEAT_NUMBER:
         raise Invalid(
             f"Seat numbers would run up to {last}; the highest allowed is {MAX_SEAT_NUMBER}.",
-            code="invalid_numbering",
+            code=ErrorCode.INVALID_NUMBERING,
         )
     numbers = [str(first + step * index) for index in range(count)]
     return numbers[::-1] if numbering.direction == "rtl" else numbers
@@ -78,18 +79,21 @@ def row_labels(count: int, labeling: RowLabeling) -> list[str]:
 
 def _check_count(count: int) -> None:
     if count < 0:
-        raise Invalid(f"Cannot label {count} items.", code="invalid_numbering")
+        raise Invalid(f"Cannot label {count} items.", code=ErrorCode.INVALID_NUMBERING)
 
 
 def _number_labels(count: int, start: str) -> list[str]:
     if not _NUMBER.match(start):
         raise Invalid(
             f"Numbered rows need a whole number to start from, not '{start}'.",
-            code="invalid_numbering",
+            code=ErrorCode.INVALID_NUMBERING,
         )
     first = int(start)
     if first + count - 1 > MAX_SEAT_NUMBER:
-        raise Invalid(f"Row numbers would run past {MAX_SEAT_NUMBER}.", code="invalid_numbering")
+        raise Invalid(
+            f"Row numbers would run past {MAX_SEAT_NUMBER}.",
+            code=ErrorCode.INVALID_NUMBERING,
+        )
     return [str(first + index) for index in range(count)]
 
 
@@ -98,25 +102,28 @@ def _letter_labels(count: int, start: str, skip: list[str]) -> list[str]:
     if not _LETTERS.match(start):
         raise Invalid(
             f"Lettered rows need a start of capital letters such as 'A' or 'AA', not '{start}'.",
-            code="invalid_numbering",
+            code=ErrorCode.INVALID_NUMBERING,
         )
     if skipped := sorted(set(start) - set(alphabet)):
         raise Invalid(
             f"The start row '{start}' uses the skipped letter{'s' if len(skipped) > 1 else ''} "
             f"{', '.join(skipped)}.",
-            code="invalid_numbering",
+            code=ErrorCode.INVALID_NUMBERING,
         )
     first = letters_to_index(start, alphabet)
     labels = [index_to_letters(first + offset, alphabet) for offset in range(count)]
     if labels and len(labels[-1]) > 4:
-        raise Invalid("Row letters would run past four letters.", code="invalid_numbering")
+        raise Invalid("Row letters would run past four letters.", code=ErrorCode.INVALID_NUMBERING)
     return labels
 
 
 def _usable_letters(skip: list[str]) -> str:
     alphabet = "".join(letter for letter in ALPHABET if letter not in skip)
     if not alphabet:
-        raise Invalid("Every letter is skipped; no row can be labelled.", code="invalid_numbering")
+        raise Invalid(
+            "Every letter is skipped; no row can be labelled.",
+            code=ErrorCode.INVALID_NUMBERING,
+        )
     return alphabet
 
 

@@ -40,6 +40,7 @@ from seatmaps.document import (
     seat_count,
     seat_ref,
 )
+from seatmaps.error_codes import ErrorCode
 from seatmaps.numbering import RowLabeling, SeatNumbering
 
 # Error details name at most this many items, like `seatmaps.document.problems`.
@@ -219,7 +220,9 @@ def _section(document: SeatMapDocument, key: str) -> Section:
     section = document.section(key)
     if section is None:
         raise Invalid(
-            f"There is no section '{key}' on this map.", code="unknown_section", sections=[key]
+            f"There is no section '{key}' on this map.",
+            code=ErrorCode.UNKNOWN_SECTION,
+            sections=[key],
         )
     return section
 
@@ -229,7 +232,7 @@ def _seated_section(document: SeatMapDocument, key: str) -> Section:
     if section.kind != "seated":
         raise Invalid(
             f"Section '{key}' is general admission; it has no rows of seats.",
-            code="not_seated_section",
+            code=ErrorCode.NOT_SEATED_SECTION,
             sections=[key],
         )
     return section
@@ -245,7 +248,7 @@ def _rows_of(section: Section, labels: list[str] | None) -> list[Row]:
         refs = [f"{section.key}/{label}" for label in missing]
         raise Invalid(
             f"Section '{section.key}' has no row{'s' if len(refs) > 1 else ''} {_named(missing)}.",
-            code="unknown_rows",
+            code=ErrorCode.UNKNOWN_ROWS,
             rows=refs[:MAX_REPORTED],
         )
     return [row for row in section.rows if row.label in wanted]
@@ -265,7 +268,7 @@ def resolve(document: SeatMapDocument, selection: Selection) -> Picked:
         if unknown := [ref for ref in dict.fromkeys(selection.rows) if ref not in rows]:
             raise Invalid(
                 f"{_count(unknown, 'row')} not on this map: {_named(unknown)}.",
-                code="unknown_rows",
+                code=ErrorCode.UNKNOWN_ROWS,
                 rows=unknown[:MAX_REPORTED],
             )
         for ref in selection.rows:
@@ -279,7 +282,7 @@ def resolve(document: SeatMapDocument, selection: Selection) -> Picked:
         if unknown := [ref for ref in dict.fromkeys(selection.seats) if ref not in seats]:
             raise Invalid(
                 f"{_count(unknown, 'seat')} not on this map: {_named(unknown)}.",
-                code="unknown_seats",
+                code=ErrorCode.UNKNOWN_SEATS,
                 seats=unknown[:MAX_REPORTED],
             )
         for ref in selection.seats:
@@ -301,7 +304,7 @@ def _whole_sections(document: SeatMapDocument, keys: list[str]) -> list[Section]
     if unknown := [key for key in dict.fromkeys(keys) if key not in known]:
         raise Invalid(
             f"{_count(unknown, 'section')} not on this map: {_named(unknown)}.",
-            code="unknown_section",
+            code=ErrorCode.UNKNOWN_SECTION,
             sections=unknown,
         )
     wanted = set(keys)
@@ -348,7 +351,7 @@ def _require_category(document: SeatMapDocument, key: str) -> None:
     if key not in document.category_keys():
         raise Invalid(
             f"There is no category '{key}'; add it first.",
-            code="unknown_category",
+            code=ErrorCode.UNKNOWN_CATEGORY,
             categories=[key],
         )
 
@@ -356,11 +359,14 @@ def _require_category(document: SeatMapDocument, key: str) -> None:
 def _require_new_section_key(document: SeatMapDocument, key: str) -> None:
     if document.section(key) is not None:
         raise Invalid(
-            f"A section with key '{key}' already exists.", code="section_exists", sections=[key]
+            f"A section with key '{key}' already exists.",
+            code=ErrorCode.SECTION_EXISTS,
+            sections=[key],
         )
     if len(document.sections) >= MAX_SECTIONS:
         raise Invalid(
-            f"A seat map may have at most {MAX_SECTIONS} sections.", code="too_many_sections"
+            f"A seat map may have at most {MAX_SECTIONS} sections.",
+            code=ErrorCode.TOO_MANY_SECTIONS,
         )
 
 
@@ -369,7 +375,7 @@ def _require_room_for_seats(document: SeatMapDocument, more: int) -> None:
     if (total := seat_count(document) + more) > MAX_SEATS:
         raise Invalid(
             f"A seat map may have at most {MAX_SEATS:,} seats; this would make {total:,}.",
-            code="too_many_seats",
+            code=ErrorCode.TOO_MANY_SEATS,
         )
 
 
@@ -497,7 +503,7 @@ def _refuse_wrapping(section: Section, rows: list[Row], arc: dict[str, float]) -
     raise Invalid(
         f"A radius of {arc['radius']:g} bends {_named(refs)} past a half circle; "
         f"use at least {math.ceil(least)}.",
-        code="curve_too_tight",
+        code=ErrorCode.CURVE_TOO_TIGHT,
         rows=refs[:MAX_REPORTED],
     )
 
@@ -598,7 +604,7 @@ def _relabel_rows(section: Section, rows: list[Row], labeling: RowLabeling) -> N
         refs = [f"{section.key}/{label}" for label in clashes]
         raise Invalid(
             f"Relabelling would give two rows the same label: {_named(refs)}.",
-            code="duplicate_row",
+            code=ErrorCode.DUPLICATE_ROW,
             rows=refs[:MAX_REPORTED],
         )
 
@@ -626,7 +632,7 @@ def set_seat_flags(document: SeatMapDocument, params: SetSeatFlagsParams) -> Sea
     if not seats:
         raise Invalid(
             "The selection holds no seats to mark.",
-            code="no_seats_selected",
+            code=ErrorCode.NO_SEATS_SELECTED,
             sections=[section.key for section in picked.sections],
         )
     flags = params.model_dump(include={"accessible", "restricted_view", "companion"})
@@ -686,7 +692,7 @@ def delete_category(document: SeatMapDocument, params: DeleteCategoryParams) -> 
         users = [*sections, *seats]
         raise Invalid(
             f"Category '{params.key}' is still used by {_named(users)}.",
-            code="category_in_use",
+            code=ErrorCode.CATEGORY_IN_USE,
             seats=seats[:MAX_REPORTED],
             sections=sections,
         )
@@ -705,7 +711,10 @@ def set_focal_point(document: SeatMapDocument, params: SetFocalPointParams) -> S
 def add_shape(document: SeatMapDocument, params: AddShapeParams) -> SeatMapDocument:
     """Add a decoration (stage, bar, wall, text) on top of the existing ones."""
     if len(document.shapes) >= MAX_SHAPES:
-        raise Invalid(f"A seat map may have at most {MAX_SHAPES} shapes.", code="too_many_shapes")
+        raise Invalid(
+            f"A seat map may have at most {MAX_SHAPES} shapes.",
+            code=ErrorCode.TOO_MANY_SHAPES,
+        )
     changed = _copy(document)
     changed.shapes.append(params.shape.model_copy(deep=True))
     return changed
@@ -716,7 +725,7 @@ def delete_shape(document: SeatMapDocument, params: DeleteShapeParams) -> SeatMa
     if params.index >= len(document.shapes):
         raise Invalid(
             f"There is no shape number {params.index}; the map has {len(document.shapes)}.",
-            code="unknown_shape",
+            code=ErrorCode.UNKNOWN_SHAPE,
             index=params.index,
         )
     changed = _copy(document)
@@ -801,7 +810,7 @@ def run_operation(
     if operation is None:
         raise NotFound(
             f"There is no seat-map operation '{name}'.",
-            code="unknown_operation",
+            code=ErrorCode.UNKNOWN_OPERATION,
             operations=sorted(OPERATIONS),
         )
     try:
@@ -809,7 +818,7 @@ def run_operation(
     except ValidationError as exc:
         raise Invalid(
             f"The parameters for '{name}' are not valid.",
-            code="invalid_operation_params",
+            code=ErrorCode.INVALID_OPERATION_PARAMS,
             errors=[
                 {"loc": [str(part) for part in error["loc"]], "message": error["msg"]}
                 for error in exc.errors()[:200]

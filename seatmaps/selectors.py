@@ -1,6 +1,7 @@
 from django.db.models import Count, QuerySet
 
 from boxoffice.errors import Invalid, NotFound
+from seatmaps.error_codes import ErrorCode
 from seatmaps.models import SeatMap, SeatMapVersion, Venue
 
 
@@ -11,7 +12,7 @@ def venues() -> QuerySet[Venue]:
 def venue_by_uid(uid: str) -> Venue:
     venue = venues().filter(uid=uid).first()
     if venue is None:
-        raise NotFound("No such venue.", code="venue_not_found")
+        raise NotFound("No such venue.", code=ErrorCode.VENUE_NOT_FOUND)
     return venue
 
 
@@ -30,14 +31,14 @@ def seat_map_summary(uid: str) -> SeatMap:
     """A seat map with its venue and version count, without its draft document."""
     seat_map = seat_maps().filter(uid=uid).first()
     if seat_map is None:
-        raise NotFound("No such seat map.", code="seat_map_not_found")
+        raise NotFound("No such seat map.", code=ErrorCode.SEAT_MAP_NOT_FOUND)
     return seat_map
 
 
 def seat_map_by_uid(uid: str) -> SeatMap:
     seat_map = SeatMap.objects.select_related("venue").filter(uid=uid).first()
     if seat_map is None:
-        raise NotFound("No such seat map.", code="seat_map_not_found")
+        raise NotFound("No such seat map.", code=ErrorCode.SEAT_MAP_NOT_FOUND)
     return seat_map
 
 
@@ -50,12 +51,12 @@ def latest_version(seat_map: SeatMap) -> SeatMapVersion:
     for the API and the console)."""
     found = versions(seat_map).first()
     if found is None:
-        raise Invalid("Publish the seat map first.", code="seat_map_unpublished")
+        raise Invalid("Publish the seat map first.", code=ErrorCode.SEAT_MAP_UNPUBLISHED)
     return found
 
 
 def version(seat_map: SeatMap, number: int) -> SeatMapVersion:
     found = seat_map.versions.filter(number=number).first()
     if found is None:
-        raise NotFound(f"Version {number} does not exist.", code="version_not_found")
+        raise NotFound(f"Version {number} does not exist.", code=ErrorCode.VERSION_NOT_FOUND)
     return found

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from boxoffice.actors import Actor
 from boxoffice.audit.services import record_audit
+from boxoffice.error_codes import ErrorCode as KernelCode
 from boxoffice.errors import Conflict, Invalid
 from boxoffice.validators import check_country, check_timezone
 from seatmaps.document import (
@@ -19,6 +20,7 @@ from seatmaps.document import (
     placed_seats,
     seat_count,
 )
+from seatmaps.error_codes import ErrorCode
 from seatmaps.models import SeatMap, SeatMapVersion, Venue, VersionArea
 from seatmaps.operations import run_operation
 
@@ -28,7 +30,7 @@ VENUE_FIELDS = ("name", "address", "city", "country", "timezone")
 def _clean_venue_fields(fields: dict[str, Any]) -> dict[str, Any]:
     cleaned = {key: value.strip() for key, value in fields.items() if isinstance(value, str)}
     if "name" in cleaned and not cleaned["name"]:
-        raise Invalid("Give the venue a name.", code="invalid_name")
+        raise Invalid("Give the venue a name.", code=KernelCode.INVALID_NAME)
     if cleaned.get("country"):  # optional for a venue
         cleaned["country"] = check_country(cleaned["country"])
     if "timezone" in cleaned:
@@ -58,7 +60,10 @@ def create_venue(
 def update_venue(*, actor: Actor, venue: Venue, changes: dict[str, Any]) -> Venue:
     unknown = set(changes) - set(VENUE_FIELDS)
     if unknown:
-        raise Invalid(f"Unknown venue fields: {', '.join(sorted(unknown))}.", code="invalid")
+        raise Invalid(
+            f"Unknown venue fields: {', '.join(sorted(unknown))}.",
+            code=KernelCode.INVALID,
+        )
     fields = _clean_venue_fields(changes)
     with transaction.atomic():
         for key, value in fields.items():
@@ -77,7 +82,7 @@ def delete_venue(*, actor: Actor, venue: Venue) -> None:
             raise Conflict(
                 "This venue has seat maps; a venue with published layouts is kept for the "
                 "events that use them.",
-                code="venue_in_use",
+                code=ErrorCode.VENUE_IN_USE,
             )
         record_audit(actor=actor, action="venue.deleted", target_type="venue", target_id=venue.uid)
         venue.delete()
@@ -92,7 +97,7 @@ def create_seat_map(
 ) -> SeatMap:
     name = name.strip()
     if not name:
-        raise Invalid("Give the seat map a name.", code="invalid_name")
+        raise Invalid("Give the seat map a name.", code=KernelCode.INVALID_NAME)
     document = ensure_valid(document or SeatMapDocument())
     with transaction.atomic():
         seat_map = SeatMap.objects.create(venue=venue, name=name, draft=_dump(document))
@@ -106,7 +111,7 @@ def create_seat_map(
 def rename_seat_map(*, actor: Actor, seat_map: SeatMap, name: str) -> SeatMap:
     name = name.strip()
     if not name:
-        raise Invalid("Give the seat map a name.", code="invalid_name")
+        raise Invalid("Give the seat map a name.", code=KernelCode.INVALID_NAME)
     seat_map.name = name
     seat_map.save(update_fields=["name", "updated_at"])
     return seat_map
@@ -116,7 +121,7 @@ def _stale(seat_map_id: int) -> Conflict:
     current = SeatMap.objects.filter(pk=seat_map_id).values_list("draft_version", flat=True)
     return Conflict(
         "Someone saved this seat map since you loaded it; reload and apply your change again.",
-        code="stale_version",
+        code=ErrorCode.STALE_VERSION,
         current_version=current.first(),
     )
 
@@ -169,7 +174,10 @@ def publish_seat_map(
             raise _stale(locked.pk)
         document = ensure_valid(parse_document(locked.draft))
         if not seat_count(document) and not ga_capacity(document):
-            raise Invalid("There is nothing to publish: add seats or an area.", code="empty_map")
+            raise Invalid(
+                "There is nothing to publish: add seats or an area.",
+                code=ErrorCode.EMPTY_MAP,
+            )
         last = locked.versions.aggregate(last=Max("number"))["last"] or 0
         focus = focal_point(document)
         version = SeatMapVersion.objects.create(
