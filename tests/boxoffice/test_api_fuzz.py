@@ -25,8 +25,8 @@ from boxoffice.sales.models import Order
 from tenants import services as tenant_services
 from tenants.models import User
 from tenants.roles import Role
+from tests.builders.checkin import make_door
 from tests.builders.organizers import host_of, make_member
-from tests.checkin.helpers import make_door
 from tests.payments.shop import make_shop
 
 # Endpoints that never end on their own (Server-Sent Events) are left out.

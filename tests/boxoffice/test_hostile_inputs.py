@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 
 from tenants.roles import Role
+from tests.builders.checkin import make_door
 from tests.builders.organizers import host_of, make_member, signed_in_client
-from tests.checkin.helpers import make_door
 from tests.payments.shop import make_shop
 
 SHAPE = {"code", "message", "details"}

@@ -3,6 +3,8 @@
 - organizers: users, organizers, members, clients for an organizer's site (signed in or not)
 - seatmaps: hand-built seat-map documents, and a site for the seat-map API
 - events: events on sale (published map, priced, published)
+- orders: orders in a given state, and paid orders with their tickets
+- checkin: a door (check-in list, devices) and the devices' calls
 - money: API money read back as plain minor-unit integers
 
 A builder writes models directly only where a test needs a state no service produces, and says

@@ -8,10 +8,10 @@ from django_tenants.utils import schema_context
 
 from checkin.models import Device
 from tenants.roles import Role
+from tests.builders.checkin import device_client, make_door, scan
 from tests.builders.events import on_sale_event
 from tests.builders.orders import paid_order
 from tests.builders.organizers import host_of, make_member, make_organizer, signed_in_client
-from tests.checkin.helpers import device_client, make_door, scan
 
 
 def pair(organizer, code: str):

@@ -14,9 +14,8 @@ from boxoffice.payments.providers.sandbox import event_envelope
 from boxoffice.tickets.models import Ticket
 from checkin.models import Scan
 from tenants.roles import Role
+from tests.builders.checkin import body_of, make_door, manifest, offline, scan, upload
 from tests.builders.organizers import make_member, owner_of, signed_in_client
-from tests.checkin.helpers import make_door, scan
-from tests.checkin.test_manifest_and_sync import body_of, manifest, offline, upload
 from tests.payments.shop import make_shop
 
 pytestmark = pytest.mark.django_db

@@ -1,8 +1,6 @@
 """The offline manifest (full, delta by cursor, gzip, ETag) and batch upload of offline scans."""
 
 import base64
-import gzip
-import json
 from datetime import timedelta
 
 import pytest
@@ -14,34 +12,10 @@ from boxoffice.tickets import keys
 from boxoffice.tickets.payload import decode_payload
 from boxoffice.tickets.services import revoke_tickets
 from checkin.models import Scan
+from tests.builders.checkin import body_of, make_door, manifest, offline, scan, upload
 from tests.builders.events import on_sale_event
 from tests.builders.orders import paid_order
 from tests.builders.organizers import make_organizer
-from tests.checkin.helpers import make_door, scan
-
-
-def manifest(client, list_id, cursor=None, **headers):
-    params = {"cursor": cursor} if cursor else {}
-    return client.get(f"/api/v1/checkin/lists/{list_id}/manifest", params, **headers)
-
-
-def body_of(response) -> dict:
-    content = response.content
-    if response.get("Content-Encoding") == "gzip":
-        content = gzip.decompress(content)
-    return json.loads(content)
-
-
-def upload(client, list_id, scans, device_time=None):
-    return client.post(
-        f"/api/v1/checkin/lists/{list_id}/scans/batch",
-        {"scans": scans, **({"device_time": device_time.isoformat()} if device_time else {})},
-        content_type="application/json",
-    )
-
-
-def offline(payload, nonce, at, **extra):
-    return {"payload": payload, "nonce": nonce, "scanned_at": at.isoformat(), **extra}
 
 
 def test_full_manifest_lets_a_device_verify_offline(db):

@@ -10,10 +10,10 @@ from boxoffice.audit.models import AuditEntry
 from checkin.models import Admission, Override
 from tenants.models import Membership
 from tenants.roles import Role
+from tests.builders.checkin import make_door, scan
 from tests.builders.events import on_sale_event
 from tests.builders.orders import paid_order
 from tests.builders.organizers import make_member, make_organizer, signed_in_client
-from tests.checkin.helpers import make_door, scan
 
 
 def override(client, scan_id, reason="VIP guest of the director", **extra):

@@ -10,10 +10,10 @@ from django_tenants.utils import schema_context
 
 from checkin.models import Admission, CheckinList, Device, Scan
 from checkin.services.scans import scan_ticket
+from tests.builders.checkin import make_door
 from tests.builders.events import on_sale_event
 from tests.builders.orders import paid_order
 from tests.builders.organizers import make_organizer
-from tests.checkin.helpers import make_door
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from boxoffice.tickets.models import SigningKey
 from boxoffice.tickets.payload import sign_payload
 from boxoffice.tickets.services import _signer, revoke_tickets, rotate_signing_key
 from checkin.models import Admission, Scan
+from tests.builders.checkin import make_door, scan
 from tests.builders.events import ACTOR, on_sale_event
 from tests.builders.orders import paid_order
 from tests.builders.organizers import make_organizer
-from tests.checkin.helpers import make_door, scan
 
 
 def test_first_entry_is_ok_then_already_admitted_with_when_and_where(db):

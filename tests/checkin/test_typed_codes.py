@@ -18,11 +18,10 @@ from boxoffice.sales.order_access import order_secret
 from boxoffice.tickets.selectors import typed_ticket_code
 from boxoffice.tickets.services import revoke_tickets
 from checkin.models import Scan
+from tests.builders.checkin import body_of, make_door, manifest, offline, scan, upload
 from tests.builders.events import on_sale_event
 from tests.builders.orders import paid_order
 from tests.builders.organizers import host_of, make_organizer
-from tests.checkin.helpers import make_door, scan
-from tests.checkin.test_manifest_and_sync import body_of, manifest, offline, upload
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = [

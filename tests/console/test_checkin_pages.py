@@ -8,6 +8,7 @@ from django.test import Client
 
 from checkin.models import CheckinList, Device
 from tenants.roles import Role
+from tests.builders.checkin import make_door, scan
 from tests.builders.events import on_sale_event
 from tests.builders.orders import paid_order
 from tests.builders.organizers import (
@@ -17,7 +18,6 @@ from tests.builders.organizers import (
     owner_of,
     signed_in_client,
 )
-from tests.checkin.helpers import make_door, scan
 
 pytestmark = pytest.mark.django_db
 

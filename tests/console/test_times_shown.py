@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from checkin.models import Scan
+from tests.builders.checkin import make_door, scan
 from tests.builders.events import on_sale_event
 from tests.builders.orders import paid_order
 from tests.builders.organizers import make_organizer, owner_of, signed_in_client
-from tests.checkin.helpers import make_door, scan
 
 pytestmark = pytest.mark.django_db
 

@@ -19,13 +19,12 @@ from boxoffice.events.selectors import category_names
 from boxoffice.events.services.events import change_event_status, create_event
 from boxoffice.sales.models import OrderItem
 from boxoffice.tickets.models import Ticket
+from tests.builders.checkin import body_of, make_door, manifest, scan
 from tests.builders.events import ACTOR, price_everything, published_version
 from tests.builders.money import plain
 from tests.builders.orders import make_order
 from tests.builders.organizers import host_of, make_organizer, owner_of, signed_in_client
 from tests.builders.seatmaps import grid_document
-from tests.checkin.helpers import make_door, scan
-from tests.checkin.test_manifest_and_sync import body_of, manifest
 from tests.payments.shop import Shop, jobs_run_inline
 
 pytestmark = pytest.mark.django_db
