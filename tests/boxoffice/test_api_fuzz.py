@@ -27,7 +27,7 @@ from tenants.models import User
 from tenants.roles import Role
 from tests.builders.checkin import make_door
 from tests.builders.organizers import host_of, make_member
-from tests.payments.shop import make_shop
+from tests.builders.payments import make_shop
 
 # Endpoints that never end on their own (Server-Sent Events) are left out.
 ENDLESS = ("/availability/stream",)

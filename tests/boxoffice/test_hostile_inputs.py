@@ -11,7 +11,7 @@ from django.test import Client
 from tenants.roles import Role
 from tests.builders.checkin import make_door
 from tests.builders.organizers import host_of, make_member, signed_in_client
-from tests.payments.shop import make_shop
+from tests.builders.payments import make_shop
 
 SHAPE = {"code", "message", "details"}
 PAST_BIGINT = str(2**63)

@@ -67,7 +67,7 @@ def test_no_bare_integer_money_in_any_response():
 
 def test_order_amounts_carry_the_orders_currency():
     from tests.builders.events import on_sale_event
-    from tests.payments.shop import Shop
+    from tests.builders.payments import Shop
 
     organizer = make_organizer("kwdapi", currency="KWD")
     event = on_sale_event(organizer, rows=1, seats=2)

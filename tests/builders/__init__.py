@@ -5,6 +5,7 @@
 - events: events on sale (published map, priced, published)
 - orders: orders in a given state, and paid orders with their tickets
 - checkin: a door (check-in list, devices) and the devices' calls
+- payments: a shop used over HTTP (holds, checkouts, sandbox payments, provider events)
 - money: API money read back as plain minor-unit integers
 
 A builder writes models directly only where a test needs a state no service produces, and says

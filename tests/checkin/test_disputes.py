@@ -16,7 +16,7 @@ from checkin.models import Scan
 from tenants.roles import Role
 from tests.builders.checkin import body_of, make_door, manifest, offline, scan, upload
 from tests.builders.organizers import make_member, owner_of, signed_in_client
-from tests.payments.shop import make_shop
+from tests.builders.payments import make_shop
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,7 @@ from tests.builders.organizers import (
     owner_of,
     signed_in_client,
 )
-from tests.payments.shop import jobs_run_inline, make_shop
-from tests.payments.test_refunds import buy
+from tests.builders.payments import buy, jobs_run_inline, make_shop
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from seatmaps.models import SeatMap
 from seatmaps.services import create_seat_map, create_venue
 from tests.builders.events import ACTOR
 from tests.builders.organizers import owner_of, signed_in_client
-from tests.payments.shop import make_shop
+from tests.builders.payments import make_shop
 
 pytestmark = pytest.mark.django_db
 

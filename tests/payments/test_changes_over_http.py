@@ -12,8 +12,7 @@ from boxoffice.events.models import Event
 from boxoffice.sales.models import Order, Refund
 from tenants.roles import Role
 from tests.builders.organizers import make_member, owner_of, signed_in_client
-from tests.payments.shop import make_shop
-from tests.payments.test_refunds import buy
+from tests.builders.payments import buy, make_shop
 
 pytestmark = pytest.mark.django_db
 

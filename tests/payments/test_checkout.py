@@ -13,7 +13,7 @@ from boxoffice.sales.models import Hold, Order, PromoCode
 from boxoffice.sales.services import promotions
 from boxoffice.sales.services.orders import SEAT_GRACE
 from tests.builders.money import plain
-from tests.payments.shop import make_shop
+from tests.builders.payments import make_shop
 
 pytestmark = pytest.mark.django_db
 ADMIN = Actor.system("test")

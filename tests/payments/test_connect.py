@@ -26,7 +26,7 @@ from tests.builders.organizers import (
     owner_of,
     signed_in_client,
 )
-from tests.payments.shop import make_shop
+from tests.builders.payments import make_shop
 from tests.payments.test_stripe_provider import (
     API_KEY,
     FakeStripeAPI,

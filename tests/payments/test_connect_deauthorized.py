@@ -18,7 +18,7 @@ from boxoffice.payments.models import ConnectedAccount, WebhookEvent
 from boxoffice.payments.providers.sandbox import event_envelope
 from boxoffice.sales.models import Order
 from tests.builders.organizers import make_organizer, owner_of, signed_in_client
-from tests.payments.shop import make_shop
+from tests.builders.payments import make_shop
 from tests.payments.test_connect import (
     ACCOUNT_ID,
     account_link,

@@ -9,7 +9,7 @@ from boxoffice.payments.models import WebhookEvent
 from boxoffice.payments.providers.sandbox import event_envelope
 from tests.builders.events import on_sale_event
 from tests.builders.organizers import host_of, make_organizer
-from tests.payments.shop import Shop
+from tests.builders.payments import Shop
 
 pytestmark = pytest.mark.django_db
 

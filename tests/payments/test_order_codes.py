@@ -5,8 +5,7 @@ import pytest
 
 from boxoffice.sales.order_access import normalize_order_code, order_secret
 from tests.builders.organizers import owner_of, signed_in_client
-from tests.payments.shop import make_shop
-from tests.payments.test_refunds import buy
+from tests.builders.payments import buy, make_shop
 
 pytestmark = pytest.mark.django_db
 

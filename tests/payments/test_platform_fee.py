@@ -14,7 +14,7 @@ from boxoffice.audit.models import AuditEntry
 from boxoffice.payments.models import ConnectedAccount
 from tenants.models import Organizer, User
 from tests.builders.organizers import PASSWORD, make_organizer, owner_of, signed_in_client
-from tests.payments.shop import make_shop
+from tests.builders.payments import make_shop
 from tests.payments.test_connect import stripe_checkout
 from tests.payments.test_stripe_provider import FakeStripeAPI, checkout_session, stripe_error
 

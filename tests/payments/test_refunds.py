@@ -17,22 +17,9 @@ from boxoffice.tickets.models import Ticket
 from tenants.roles import Role
 from tests.builders.money import plain
 from tests.builders.organizers import make_member, owner_of, signed_in_client
-from tests.payments.shop import jobs_run_inline, make_shop
+from tests.builders.payments import buy, jobs_run_inline, make_shop
 
 pytestmark = pytest.mark.django_db
-
-
-def buy(shop, *refs, capture=None):
-    answer = shop.checkout(*refs)
-    session = shop.session(answer["order_code"])
-    # the customer pays on the sandbox page; its event reaches the webhook
-    shop.platform.post(f"/sandbox/checkout/{session.session_id}", {"outcome": "pay"})
-    shop.deliver(
-        shop.session_event(answer["order_code"], "checkout.session.completed", status="complete",
-                           payment_status="paid")
-    )  # fmt: skip
-    assert shop.order(answer["order_code"]).status == "paid"
-    return answer
 
 
 def owner_client(shop):

@@ -9,8 +9,7 @@ from django.core import mail
 
 from boxoffice.payments.emails import send_order_email
 from tests.builders.events import on_sale_event
-from tests.payments.shop import jobs_run_inline, make_shop
-from tests.payments.test_refunds import buy
+from tests.builders.payments import buy, jobs_run_inline, make_shop
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from boxoffice.sales.models import Refund
 from boxoffice.tickets.models import Ticket
 from tenants.models import User
 from tests.builders.organizers import PASSWORD, make_user
-from tests.payments.shop import make_shop
+from tests.builders.payments import make_shop
 
 pytestmark = pytest.mark.django_db
 

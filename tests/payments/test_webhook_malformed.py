@@ -12,7 +12,7 @@ from boxoffice.payments.providers.sandbox import event_envelope, session_object
 from boxoffice.payments.signatures import sign
 from boxoffice.payments.webhooks import HANDLERS
 from boxoffice.tickets.models import Ticket
-from tests.payments.shop import make_shop
+from tests.builders.payments import make_shop
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from boxoffice.sales.models import Hold, Order, Refund
 from boxoffice.sales.services.holds import create_hold, hold_seats
 from boxoffice.tickets.models import Ticket
 from tests.builders.organizers import owner_of, signed_in_client
-from tests.payments.shop import jobs_run_inline, make_shop, now
+from tests.builders.payments import jobs_run_inline, make_shop, now
 
 pytestmark = pytest.mark.django_db
 

@@ -24,8 +24,8 @@ from tests.builders.events import ACTOR, price_everything, published_version
 from tests.builders.money import plain
 from tests.builders.orders import make_order
 from tests.builders.organizers import host_of, make_organizer, owner_of, signed_in_client
+from tests.builders.payments import Shop, jobs_run_inline
 from tests.builders.seatmaps import grid_document
-from tests.payments.shop import Shop, jobs_run_inline
 
 pytestmark = pytest.mark.django_db
 LINE = "Stalls Centre, row A, seat 2 · Premium Circle · Adult"

@@ -14,8 +14,8 @@ from boxoffice.events.services.events import change_event_status, create_event
 from tests.builders.events import ACTOR, price_everything, published_version
 from tests.builders.money import plain
 from tests.builders.organizers import host_of, make_organizer, owner_of, signed_in_client
+from tests.builders.payments import Shop, jobs_run_inline
 from tests.builders.seatmaps import grid_document
-from tests.payments.shop import Shop, jobs_run_inline
 
 pytestmark = pytest.mark.django_db
 NAME, KEY_LABEL = "Stalls Centre, row B, seat 4", "stalls, row B"

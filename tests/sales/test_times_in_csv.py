@@ -11,8 +11,7 @@ import pytest
 
 from tests.builders.events import on_sale_event
 from tests.builders.organizers import owner_of, signed_in_client
-from tests.payments.shop import make_shop
-from tests.payments.test_refunds import buy
+from tests.builders.payments import buy, make_shop
 
 pytestmark = pytest.mark.django_db
 

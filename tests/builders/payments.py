@@ -1,5 +1,6 @@
-"""A small shop for payment tests: an on-sale event, clients for the organizer and platform
-sites, and helpers to hold, check out and deliver signed provider events."""
+"""A small shop for payment tests, used over HTTP as customers and the provider use it: an
+on-sale event, clients for the organizer and platform sites, holds, checkouts, the sandbox
+payment page and signed provider events; and jobs run inline."""
 
 import json
 import time
@@ -78,6 +79,20 @@ def make_shop(slug: str = "alpha", **event_fields) -> Shop:
         client=Client(HTTP_HOST=host_of(organizer)),
         platform=Client(HTTP_HOST="localhost"),
     )
+
+
+def buy(shop: Shop, *refs: str) -> dict:
+    """A checkout of `refs` paid on the sandbox page, its webhook delivered: the order is paid."""
+    answer = shop.checkout(*refs)
+    session = shop.session(answer["order_code"])
+    # the customer pays on the sandbox page; its event reaches the webhook
+    shop.platform.post(f"/sandbox/checkout/{session.session_id}", {"outcome": "pay"})
+    shop.deliver(
+        shop.session_event(answer["order_code"], "checkout.session.completed", status="complete",
+                           payment_status="paid")
+    )  # fmt: skip
+    assert shop.order(answer["order_code"]).status == "paid"
+    return answer
 
 
 def now() -> int:
