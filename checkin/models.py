@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from boxoffice.events.models import Event
 from boxoffice.tickets.models import Ticket
+from boxoffice.tickets.payload import PayloadFailure
 from seatmaps.models import new_uid
 
 
@@ -93,11 +94,17 @@ class Scan(models.Model):
         CONSOLE = "console", "Console"
 
     class Verdict(models.TextChoices):
+        """Every answer a scan gets, the one list of them (the device app mirrors it in
+        static/checkin/verify.js and app.js)."""
+
         OK = "ok", "Admitted"
         ALREADY_ADMITTED = "already_admitted", "Already admitted"
         REVOKED = "revoked", "Revoked"
-        INVALID_SIGNATURE = "invalid_signature", "Invalid signature or not a ticket"
-        UNKNOWN_KEY = "unknown_key", "Unknown signing key"
+        INVALID_SIGNATURE = (
+            PayloadFailure.INVALID_SIGNATURE.value,
+            "Invalid signature or not a ticket",
+        )
+        UNKNOWN_KEY = PayloadFailure.UNKNOWN_KEY.value, "Unknown signing key"
         WRONG_EVENT = "wrong_event", "Ticket for another event"
         WRONG_CATEGORY = "wrong_category", "Category not on this list"
         NOT_PAID = "not_paid", "Order not paid"

@@ -4,7 +4,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from boxoffice.inputs import ClientDateTime
-from checkin.models import CheckinList
+from checkin.models import CheckinList, Scan
 
 
 class CheckinListIn(Schema):
@@ -161,7 +161,9 @@ class OfflineOverrideIn(Schema):
 
 class OfflineScanIn(ScanIn):
     device_verdict: str = Field(
-        default="ok", max_length=24, description="What the device showed ('ok': let in)."
+        default=Scan.Verdict.OK.value,
+        max_length=24,
+        description="What the device showed ('ok': let in).",
     )
     override: OfflineOverrideIn | None = None
 

@@ -8,6 +8,7 @@ base45-encoded (RFC 9285) into 122 characters of the QR alphanumeric alphabet.
 
 import struct
 from dataclasses import dataclass
+from enum import StrEnum
 
 import base45
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -21,6 +22,14 @@ MAX_TEXT_LENGTH = 160  # anything longer is not a ticket; refuse before decoding
 
 class MalformedPayload(ValueError):
     """Not a Boxoffice v1 ticket: bad base45, wrong length or version."""
+
+
+class PayloadFailure(StrEnum):
+    """Why a scanned text is not a ticket of this organizer (`selectors.check_payload`); the
+    door's verdicts of the same names (`checkin.models.Scan.Verdict`) take these values."""
+
+    INVALID_SIGNATURE = "invalid_signature"
+    UNKNOWN_KEY = "unknown_key"
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,13 @@ from django.db.models import QuerySet
 from boxoffice.sales.models import Order, item_line
 from boxoffice.tickets import keys
 from boxoffice.tickets.models import SigningKey, Ticket
-from boxoffice.tickets.payload import MalformedPayload, TicketPayload, decode_payload
+from boxoffice.tickets.payload import (
+    MalformedPayload,
+    PayloadFailure,
+    TicketPayload,
+    decode_payload,
+)
 from seatmaps.models import UID_ALPHABET
-
-INVALID_SIGNATURE = "invalid_signature"
-UNKNOWN_KEY = "unknown_key"
 
 # A ticket's code as the ticket page prints it ("tkt_" + 12 of seatmaps.models.UID_ALPHABET),
 # for door staff to type when a QR code will not scan (a cracked screen, a smudged print). It is
@@ -54,13 +56,13 @@ def public_keys() -> list[SigningKey]:
     )
 
 
-def check_payload(text: str) -> tuple[str | None, TicketPayload | None]:
+def check_payload(text: str) -> tuple[PayloadFailure | None, TicketPayload | None]:
     """(None, payload) when `text` is a v1 payload signed by a trusted key of this organizer;
     otherwise (`invalid_signature` or `unknown_key`, what could be parsed)."""
     try:
         payload = decode_payload(text)
     except MalformedPayload:
-        return INVALID_SIGNATURE, None
+        return PayloadFailure.INVALID_SIGNATURE, None
     public = (
         SigningKey.objects.exclude(status=SigningKey.Status.RETIRED)
         .filter(key_id=payload.key_id)
@@ -68,9 +70,9 @@ def check_payload(text: str) -> tuple[str | None, TicketPayload | None]:
         .first()
     )
     if public is None:
-        return UNKNOWN_KEY, payload
+        return PayloadFailure.UNKNOWN_KEY, payload
     if not keys.verify(bytes(public), payload.signature, payload.signed_bytes):
-        return INVALID_SIGNATURE, payload
+        return PayloadFailure.INVALID_SIGNATURE, payload
     return None, payload
 
 

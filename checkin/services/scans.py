@@ -26,7 +26,9 @@ class ScanResult:
     extra: dict = field(default_factory=dict)
 
 
-def judge(checkin_list: CheckinList, payload: str, *, at: datetime | None = None):
+def judge(
+    checkin_list: CheckinList, payload: str, *, at: datetime | None = None
+) -> tuple[Verdict | None, Ticket | None]:
     """The verdict on a payload before admission state: (denial or None, ticket or None).
     `at`: when the scan happened, for offline scans (a ticket revoked after it was valid then)."""
     tickets = Ticket.objects.select_related("item")
@@ -39,7 +41,7 @@ def judge(checkin_list: CheckinList, payload: str, *, at: datetime | None = None
     else:
         failure, decoded = check_payload(payload)
         if failure is not None:
-            return failure, None
+            return Verdict(failure), None
         if decoded.event_id != checkin_list.event_id:
             return Verdict.WRONG_EVENT, None
         ticket = tickets.filter(pk=decoded.ticket_id, event_id=checkin_list.event_id).first()
@@ -71,7 +73,7 @@ RETURNING id
 class AdmissionDecision:
     """What `_admit` decided for one scan, for `record_scan` to store."""
 
-    verdict: str
+    verdict: Verdict
     # The admission row this scan moved (entered, re-entered, left, or took over): the scan
     # becomes its last scan, and its first when it is the winning entry.
     admission_id: int | None = None
