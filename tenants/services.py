@@ -431,7 +431,7 @@ ORGANIZER_SETTINGS = (
 def update_organizer_settings(*, organizer: Organizer, actor: Actor, changes: dict) -> Organizer:
     """What an owner or admin may change about their organizer. The application fee is the
     platform's to set, and the Stripe account comes from Connect onboarding
-    (boxoffice.payments.connect), so neither is among ORGANIZER_SETTINGS."""
+    (boxoffice.payments.services.connect), so neither is among ORGANIZER_SETTINGS."""
     unknown = set(changes) - set(ORGANIZER_SETTINGS)
     if unknown:
         raise Invalid(f"Not a setting: {', '.join(sorted(unknown))}.", code="invalid_setting")

@@ -1,6 +1,6 @@
 """Events in the console: create from a published map, edit, price, open/pause/cancel and block
-seats. Writes go through boxoffice.events.services (events, pricing) and payments.flows, as the
-API's."""
+seats. Writes go through boxoffice.events.services (events, pricing) and payments.services, as
+the API's."""
 
 import json
 import zoneinfo
@@ -23,7 +23,7 @@ from boxoffice.events.models import Event
 from boxoffice.events.prices import price_table
 from boxoffice.events.services import events as event_services
 from boxoffice.events.services import pricing
-from boxoffice.payments import flows
+from boxoffice.payments.services.refunds import cancel_event
 from boxoffice.sales import reports
 from boxoffice.sales.models import PAID_STATUSES, Order
 from boxoffice.times import format_time, local, typed_time, zone_label, zone_of
@@ -332,7 +332,7 @@ def event_status(request: HttpRequest, event_id: str, action: str) -> HttpRespon
             if request.POST.get("confirm") != event.slug:
                 messages.error(request, "Type the event's short name to confirm the cancellation.")
                 return redirect("console:event", event_id=event.uid)
-            _, count = flows.cancel_event(event=event, actor=request.actor)
+            _, count = cancel_event(event=event, actor=request.actor)
             messages.success(request, f"Cancelled. {count} paid order(s) are being refunded.")
         elif action in ACTION_TEXT:
             event_services.change_event_status(actor=request.actor, event=event, action=action)

@@ -15,8 +15,10 @@ from boxoffice.currencies import format_money
 from boxoffice.errors import DomainError, NotFound
 from boxoffice.events import selectors as event_selectors
 from boxoffice.inputs import parse_offset
-from boxoffice.payments import connect, flows
 from boxoffice.payments.api import order_out
+from boxoffice.payments.services import connect
+from boxoffice.payments.services.emails import resend_tickets
+from boxoffice.payments.services.refunds import refund_order
 from boxoffice.sales import reports
 from boxoffice.sales import selectors as sales_selectors
 from boxoffice.sales.models import Order
@@ -214,7 +216,7 @@ def order_refund(request: HttpRequest, code: str) -> HttpResponse:
             section="orders",
         )
     try:
-        refund = flows.refund_order(
+        refund = refund_order(
             order=order,
             actor=request.actor,
             seat_refs=seats,
@@ -242,7 +244,7 @@ def order_resend(request: HttpRequest, code: str) -> HttpResponse:
     payments uses after a payment."""
     order = _order(code)
     try:
-        flows.resend_tickets(order=order, actor=request.actor)
+        resend_tickets(order=order, actor=request.actor)
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema, Status
 
 from boxoffice.events.models import Event
 from boxoffice.events.selectors import category_names, event_by_id, section_names
-from boxoffice.payments import flows
+from boxoffice.payments.presenters import order_link
 from boxoffice.payments.schemas import (
     CheckoutIn,
     CheckoutOut,
@@ -23,11 +23,14 @@ from boxoffice.payments.schemas import (
     RefundIn,
     RefundResultOut,
 )
+from boxoffice.payments.services import refunds
+from boxoffice.payments.services.checkout import start_checkout
 from boxoffice.sales import selectors as sales_selectors
 from boxoffice.sales.models import Order, PromoCode, Refund, item_line
 from boxoffice.sales.order_access import find_order, order_secret
 from boxoffice.sales.selectors import find_hold
-from boxoffice.sales.services import orders, promotions, refunds
+from boxoffice.sales.services import orders, promotions
+from boxoffice.sales.services import refunds as sales_refunds
 from boxoffice.throttles import ClientRateThrottle
 from tenants.auth import optional_actor
 from tenants.permissions import check_role, require_role
@@ -77,8 +80,8 @@ def _lines(order: Order, items: list) -> list[dict]:
 def order_out(order: Order, *, customer: bool) -> dict:
     items = list(order.items.all())
     cancellation = None
-    if customer and order.status in refunds.REFUNDABLE and order.event.refund_policy:
-        terms = refunds.cancellation_terms(order)
+    if customer and order.status in sales_refunds.REFUNDABLE and order.event.refund_policy:
+        terms = sales_refunds.cancellation_terms(order)
         cancellation = {
             "allowed": terms.allowed,
             "percent": terms.percent,
@@ -209,7 +212,7 @@ def quote(request: HttpRequest, token: str, payload: QuoteIn) -> dict:
 )
 def checkout(request: HttpRequest, token: str, payload: CheckoutIn) -> Status:
     hold = find_hold(token)
-    order = flows.start_checkout(
+    order = start_checkout(
         hold=hold,
         organizer=request.tenant,
         email=payload.email,
@@ -227,8 +230,7 @@ def checkout(request: HttpRequest, token: str, payload: CheckoutIn) -> Status:
             "total": order.total,
             "currency": order.currency,
             "payment_url": order.payment_url or None,
-            "next_url": order.payment_url
-            or flows.order_link(order, request.tenant, request=request),
+            "next_url": order.payment_url or order_link(order, request.tenant, request=request),
             "expires_at": order.expires_at,
         },
     )
@@ -261,7 +263,7 @@ def get_order(request: HttpRequest, code: str, query: Query[SecretQuery]) -> dic
 )
 def cancel_order(request: HttpRequest, code: str, query: Query[SecretQuery]) -> dict:
     order = find_order(code, query.secret or "")
-    refund = flows.cancel_order(order=order)
+    refund = refunds.cancel_order(order=order)
     order.refresh_from_db()
     return {
         "order": order_out(order, customer=True),
@@ -277,7 +279,7 @@ def cancel_order(request: HttpRequest, code: str, query: Query[SecretQuery]) -> 
 def refund_order(request: HttpRequest, code: str, payload: RefundIn) -> Status:
     actor = require_role(request, Role.ADMIN)
     order = sales_selectors.order_by_code(code)
-    refund = flows.refund_order(
+    refund = refunds.refund_order(
         order=order, actor=actor, seat_refs=payload.seats, note=payload.note,
         message=payload.message,
     )  # fmt: skip
@@ -299,7 +301,7 @@ def refund_order(request: HttpRequest, code: str, payload: RefundIn) -> Status:
 def cancel_event(request: HttpRequest, event_id: str) -> dict:
     actor = require_role(request, Role.ADMIN)
     event = event_by_id(event_id, include_unpublished=True)
-    event, count = flows.cancel_event(event=event, actor=actor)
+    event, count = refunds.cancel_event(event=event, actor=actor)
     return {"event": event.uid, "status": event.status, "orders_to_refund": count}
 
 

@@ -1,8 +1,10 @@
 """Reads of the payments app that are more than one ORM call."""
 
+from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from boxoffice.payments.models import WebhookEvent
+from boxoffice.payments.models import PaymentRoute, WebhookEvent
+from boxoffice.sales.models import Order
 from tenants.models import Organizer
 
 # What platform staff look at: events that changed nothing and need a person.
@@ -38,3 +40,16 @@ def webhook_events(
 def webhook_event(event_id: int) -> WebhookEvent | None:
     slug = Organizer.objects.filter(schema_name=OuterRef("schema_name")).values("slug")[:1]
     return WebhookEvent.objects.annotate(organizer_slug=Subquery(slug)).filter(pk=event_id).first()
+
+
+def session_account(order: Order) -> str:
+    """The connected account the order's session was made on (PaymentRoute): the organizer may
+    have connected another account since, and the payment stays where it was made."""
+    route = (
+        PaymentRoute.objects.filter(session_id=order.provider_session_id).only("account").first()
+        if order.provider_session_id
+        else None
+    )
+    if route is not None:
+        return route.account
+    return Organizer.objects.get(schema_name=connection.schema_name).stripe_account_id

@@ -8,10 +8,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from boxoffice.errors import DomainError
-from boxoffice.payments import webhooks
 from boxoffice.payments.api import order_out
 from boxoffice.payments.models import SandboxSession
 from boxoffice.payments.providers.sandbox import SandboxProvider
+from boxoffice.payments.services import webhooks
 from boxoffice.sales.order_access import SECRET_PAGE_REFERRER_POLICY, find_order
 from boxoffice.tickets.models import Ticket
 from boxoffice.tickets.qr import ticket_qr_svg

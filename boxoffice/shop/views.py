@@ -13,7 +13,7 @@ from boxoffice.currencies import from_minor, to_minor
 from boxoffice.errors import DomainError
 from boxoffice.events.models import Event
 from boxoffice.events.selectors import event_by_id
-from boxoffice.payments import flows
+from boxoffice.payments.services import refunds
 from boxoffice.sales.order_access import SECRET_PAGE_REFERRER_POLICY, find_order
 from boxoffice.shop import selectors
 from boxoffice.shop.calendar import order_calendar
@@ -159,7 +159,7 @@ def cancel_order(request: HttpRequest, code: str) -> HttpResponse:
     order = _order(request, code)
     secret = request.GET["secret"]
     try:
-        flows.cancel_order(order=order)
+        refunds.cancel_order(order=order)
     except DomainError as error:
         return redirect(f"/orders/{order.code}/?secret={secret}&refused={error.code}")
     return redirect(f"/orders/{order.code}/?secret={secret}&cancelled_order=1")

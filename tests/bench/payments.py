@@ -700,7 +700,7 @@ def make_pending_orders(
     from django_tenants.utils import schema_context
 
     from boxoffice.events.models import Event
-    from boxoffice.payments import flows
+    from boxoffice.payments.services.checkout import start_checkout
     from boxoffice.sales.services import holds
 
     made: dict[str, int] = {}
@@ -720,7 +720,7 @@ def make_pending_orders(
                     refs = pool.take(rng.choice((1, 2)))
                     hold, _token = holds.create_hold(event=event)
                     holds.hold_seats(hold=hold, refs=refs)
-                    order = flows.start_checkout(
+                    order = start_checkout(
                         hold=hold, organizer=organizer, email=f"buyer{number}@example.com",
                         name=f"Buyer {number}",
                     )  # fmt: skip

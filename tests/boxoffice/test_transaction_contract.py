@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from boxoffice.payments import flows
+from boxoffice.payments.services.checkout import fulfil_order
 from boxoffice.sales.models import Hold, Order
 from boxoffice.sales.services import holds, orders, refunds
 from boxoffice.transactions import TransactionRequired
@@ -64,7 +64,7 @@ def test_a_contracted_use_case_refuses_to_run_alone():
         "refund_items": lambda: refunds.refund_items(order=order, actor=None, reason=""),
         "cancel_by_customer": lambda: refunds.cancel_by_customer(order=order),
         "lock_hold": lambda: holds.lock_hold(hold),
-        "fulfil_order": lambda: flows.fulfil_order(order=order, payment_id="pi_1"),
+        "fulfil_order": lambda: fulfil_order(order=order, payment_id="pi_1"),
     }
     for name, call in calls.items():
         with pytest.raises(TransactionRequired, match=name):

@@ -17,7 +17,8 @@ from django_tenants.utils import schema_context
 from boxoffice.actors import Actor
 from boxoffice.currencies import current_currency
 from boxoffice.events.models import Event, EventSeat
-from boxoffice.payments.flows import fulfil_order, revoke_inactive_tickets
+from boxoffice.payments.services.checkout import fulfil_order
+from boxoffice.payments.services.refunds import revoke_inactive_tickets
 from boxoffice.sales.models import Hold, Order, Refund
 from boxoffice.sales.selectors import held_seats
 from boxoffice.sales.services.holds import (

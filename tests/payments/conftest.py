@@ -2,7 +2,7 @@
 
 import pytest
 
-from boxoffice.payments import connect
+from boxoffice.payments.services import connect
 from tests.payments.test_stripe_provider import API_KEY, FakeStripeAPI
 
 

@@ -25,7 +25,8 @@ def test_checkout_creates_a_stripe_session_with_our_amounts_metadata_and_keys(mo
     fake = FakeStripeAPI((200, checkout_session(id="cs_test_flow", amount_total=10200)))
     provider = StripeProvider(api_key="sk_test_flow", http_client=fake, max_network_retries=0)
     monkeypatch.setattr(
-        "boxoffice.payments.flows.get_provider", lambda name=None, request=None: provider
+        "boxoffice.payments.services.checkout.get_provider",
+        lambda name=None, request=None: provider,
     )
     answer = shop.checkout(
         "stalls/B/1", "stalls/B/2", tickets=[{"seat": "stalls/B/2", "ticket_type": "adult"}]

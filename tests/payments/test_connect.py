@@ -13,9 +13,9 @@ from django_tenants.utils import schema_context
 from boxoffice.actors import Actor
 from boxoffice.audit.models import AuditEntry
 from boxoffice.errors import Conflict, Unavailable
-from boxoffice.payments import connect, flows
 from boxoffice.payments.models import ConnectedAccount, WebhookEvent
 from boxoffice.payments.providers.sandbox import event_envelope
+from boxoffice.payments.services import connect, reconciliation
 from boxoffice.sales.models import Order
 from tenants.roles import Role
 from tests.builders.organizers import (
@@ -386,9 +386,11 @@ def test_account_updated_for_an_account_that_is_not_ours_changes_nothing():
 
 def stripe_checkout(shop, monkeypatch, fake):
     provider = connect.StripeProvider(API_KEY, http_client=fake, max_network_retries=0)
-    monkeypatch.setattr(
-        "boxoffice.payments.flows.get_provider", lambda name=None, request=None: provider
-    )
+    for module in ("checkout", "reconciliation"):
+        monkeypatch.setattr(
+            f"boxoffice.payments.services.{module}.get_provider",
+            lambda name=None, request=None: provider,
+        )
     token = shop.hold("stalls/B/1")
     answer = shop.post(
         f"/api/v1/holds/{token}/checkout", {"email": "ana@example.com", "name": "Ana Lima"}
@@ -445,6 +447,6 @@ def test_an_order_is_reconciled_on_the_account_its_session_was_made_on_after_a_n
     shop.organizer.save()
     fake.answers.append((200, completed_session(id="cs_test_old_account", amount_total=5000)))
     with shop.schema():
-        flows.reconcile_order(shop.order(answer.json()["order_code"]))
+        reconciliation.reconcile_order(shop.order(answer.json()["order_code"]))
     assert fake.sent[-1].path == "/v1/checkout/sessions/cs_test_old_account"
     assert fake.sent[-1].headers["Stripe-Account"] == ACCOUNT_ID

@@ -119,7 +119,8 @@ def test_with_stripe_configured_a_free_order_sends_nothing_to_stripe(monkeypatch
     fake = FakeStripeAPI()
     provider = StripeProvider(api_key="sk_test_free", http_client=fake, max_network_retries=0)
     monkeypatch.setattr(
-        "boxoffice.payments.flows.get_provider", lambda name=None, request=None: provider
+        "boxoffice.payments.services.checkout.get_provider",
+        lambda name=None, request=None: provider,
     )
     answer = shop.checkout("stalls/B/4", tickets=[{"seat": "stalls/B/4", "ticket_type": "guest"}])
     assert answer["status"] == "paid" and answer["payment_url"] is None

@@ -51,7 +51,8 @@ def with_stripe(shop: Shop, monkeypatch, fake: FakeStripeAPI) -> None:
     )  # fmt: skip
     provider = StripeProvider(api_key="sk_test_kwd", http_client=fake, max_network_retries=0)
     monkeypatch.setattr(
-        "boxoffice.payments.flows.get_provider", lambda name=None, request=None: provider
+        "boxoffice.payments.services.checkout.get_provider",
+        lambda name=None, request=None: provider,
     )
 
 

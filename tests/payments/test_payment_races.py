@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 from boxoffice.events.models import EventSeat
 from boxoffice.payments.models import SandboxSession
 from boxoffice.payments.providers.sandbox import event_envelope, session_object
-from boxoffice.payments.webhooks import process
+from boxoffice.payments.services.webhooks import process
 from boxoffice.sales.models import Order
 from boxoffice.sales.services import holds
 from tests.builders.events import on_sale_event

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from boxoffice.audit.models import AuditEntry
 from boxoffice.events.models import Event, EventSeat
-from boxoffice.payments import flows
 from boxoffice.payments.models import SandboxRefund, SandboxSession
+from boxoffice.payments.services.reconciliation import reconcile_payments
 from boxoffice.sales.models import Order, Refund
 from boxoffice.sales.order_access import order_secret
 from boxoffice.sales.services.orders import SEAT_GRACE
@@ -105,9 +105,9 @@ def test_a_refund_the_provider_cannot_reach_stays_pending_and_reconciliation_ret
     monkeypatch.setattr(SandboxProvider, "refund", real_refund)
     with shop.schema():
         Refund.objects.update(updated_at=timezone.now() - timedelta(minutes=5))
-        assert flows.reconcile_payments()["refunds"] == 1
+        assert reconcile_payments()["refunds"] == 1
         assert Refund.objects.get().status == "succeeded"
-        flows.reconcile_payments()  # again: nothing is refunded twice
+        reconcile_payments()  # again: nothing is refunded twice
     assert SandboxRefund.objects.count() == 1
 
 
@@ -180,7 +180,7 @@ def test_reconciliation_expires_an_open_session_before_releasing_its_seats():
     code = shop.checkout("stalls/B/1")["order_code"]
     with shop.schema():
         Order.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
-        assert flows.reconcile_payments()["orders"] == 1
+        assert reconcile_payments()["orders"] == 1
     assert shop.session(code).status == "expired"  # it can no longer be paid
     assert shop.order(code).status == "expired"
     assert statuses(shop, "stalls/B/1") == {"stalls/B/1": "available"}
@@ -192,7 +192,7 @@ def test_reconciliation_finds_a_payment_whose_webhook_never_came():
     SandboxSession.objects.update(status="complete", payment_status="paid")
     with shop.schema():
         Order.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
-        flows.reconcile_payments()
+        reconcile_payments()
     assert shop.order(code).status == "paid"
     assert statuses(shop, "stalls/B/1") == {"stalls/B/1": "sold"}
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core import mail
 
-from boxoffice.payments.emails import send_order_email
+from boxoffice.payments.tasks import send_order_email
 from tests.builders.events import on_sale_event
 from tests.builders.payments import buy, jobs_run_inline, make_shop
 

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from boxoffice.payments.models import WebhookEvent
 from boxoffice.payments.providers.sandbox import event_envelope, session_object
+from boxoffice.payments.services.webhooks import HANDLERS
 from boxoffice.payments.signatures import sign
-from boxoffice.payments.webhooks import HANDLERS
 from boxoffice.tickets.models import Ticket
 from tests.builders.payments import make_shop
 

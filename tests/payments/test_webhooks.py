@@ -233,7 +233,7 @@ def test_a_processing_failure_answers_500_records_it_and_the_retry_applies_it():
     code = shop.checkout("stalls/B/1")["order_code"]
     event = paid_event(shop, code)
     with mock.patch(
-        "boxoffice.payments.flows.issue_tickets", side_effect=RuntimeError("disk full")
+        "boxoffice.payments.services.checkout.issue_tickets", side_effect=RuntimeError("disk full")
     ):
         failed = shop.deliver(event)
     assert failed.status_code == 500

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from boxoffice.events.models import EventSeat
-from boxoffice.payments import flows
+from boxoffice.payments.services.checkout import fulfil_order
 from boxoffice.sales.models import PromoCode
 from tests.builders.events import on_sale_event
 from tests.builders.organizers import host_of, make_organizer
@@ -132,7 +132,7 @@ def pay(organizer, code):
 
         order = Order.objects.get(code=code)
         with mock.patch("boxoffice.jobs.async_task"), transaction.atomic():
-            flows.fulfil_order(order=order, payment_id="pi_test")
+            fulfil_order(order=order, payment_id="pi_test")
         return order
 
 

@@ -1,9 +1,9 @@
 """The sandbox provider: Stripe Checkout's behaviour without Stripe, for development and tests.
 
 Sessions and refunds are rows in the public schema (SandboxSession, SandboxRefund), the hosted
-page is /sandbox/checkout/<id> on the platform site (boxoffice/payments/sandbox_views.py), and
-every state change is announced as a Stripe-format event, signed as Stripe signs, POSTed by a
-background job to the same webhook endpoint real Stripe events reach.
+page is /sandbox/checkout/<id> on the platform site (boxoffice/payments/views.sandbox_checkout),
+and every state change is announced as a Stripe-format event, signed as Stripe signs, POSTed by
+a background job to the same webhook endpoint real Stripe events reach.
 """
 
 import json

@@ -5,7 +5,7 @@ field, so an organizer cannot point their checkouts at an account that is not th
 is Stripe's hosted flow, reached through a one-time Account Link; coming back, we read the
 account (GET /v1/accounts/{id}) and keep what Stripe says (`charges_enabled`, `payouts_enabled`,
 `details_submitted`, `requirements`); `account.updated` events bound to the stored id keep it
-current (boxoffice.payments.webhooks). An organizer who disconnects their account from the
+current (boxoffice.payments.services.webhooks). An organizer who disconnects their account from the
 platform in Stripe's Dashboard sends `account.application.deauthorized`: the account is marked
 disconnected (we can no longer charge on it, nor even read it), checkout stops, and "Connect
 with Stripe" makes a new account in its place.

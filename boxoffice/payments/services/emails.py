@@ -1,4 +1,5 @@
-"""Emails to customers about their orders, sent by django-q2 jobs (queued on commit).
+"""Emails to customers about their orders: queued on commit by the flows that decide them, sent
+by a django-q2 job (`tasks.send_order_email`).
 
 Development prints them (console backend); production sends through EMAIL_URL. The confirmation
 carries each ticket's signed QR code as a PNG attachment (boxoffice.tickets.qr).
@@ -8,14 +9,23 @@ import logging
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection
+from django.db import transaction
 from django.template.loader import render_to_string
 
+from boxoffice.actors import Actor
+from boxoffice.audit.services import record_audit
+from boxoffice.errors import Conflict
+from boxoffice.jobs import enqueue
+from boxoffice.payments.presenters import order_link
 from boxoffice.sales.models import Order, Refund
+from boxoffice.sales.services import refunds as sales_refunds
 from boxoffice.tickets.qr import ticket_qr_png
 from tenants.models import Organizer
 
 logger = logging.getLogger(__name__)
+
+# The job, by dotted path: tasks.py imports this module, so naming it keeps the import one way.
+SEND_ORDER_EMAIL_JOB = "boxoffice.payments.tasks.send_order_email"
 
 SUBJECTS = {
     "confirmation": "Your tickets for {event} (order {code})",
@@ -27,6 +37,24 @@ SUBJECTS = {
 }
 
 
+def queue_order_email(kind: str, order: Order, refund: Refund | None = None) -> None:
+    """Send the `kind` email about `order` in a job, once the current transaction commits."""
+    enqueue(SEND_ORDER_EMAIL_JOB, order.pk, kind, refund.pk if refund else None)
+
+
+def resend_tickets(*, order: Order, actor: Actor) -> None:
+    """Send the confirmation with the valid tickets again (same job and template as after the
+    payment), audited: the console lists resends among the order's emails."""
+    if order.status not in sales_refunds.REFUNDABLE:
+        raise Conflict("Only a paid order has tickets to send.", code="order_not_paid")
+    with transaction.atomic():
+        queue_order_email("confirmation", order)
+        record_audit(
+            actor=actor, action="order.tickets_resent", target_type="order",
+            target_id=order.code, data={"email": order.email},
+        )  # fmt: skip
+
+
 def _ticket_attachments(order: Order) -> list[tuple[str, bytes, str]]:
     """One PNG QR code (the signed payload) per valid ticket."""
     return [
@@ -35,13 +63,10 @@ def _ticket_attachments(order: Order) -> list[tuple[str, bytes, str]]:
     ]
 
 
-def send_order_email(order_id: int, kind: str, refund_id: int | None = None) -> str:
-    """The job body: render and send one email about one order."""
-    from boxoffice.payments.flows import order_link
-
-    order = Order.objects.select_related("event", "event__venue").get(pk=order_id)
-    organizer = Organizer.objects.get(schema_name=connection.schema_name)
-    refund = Refund.objects.get(pk=refund_id) if refund_id else None
+def deliver_order_email(
+    *, order: Order, organizer: Organizer, kind: str, refund: Refund | None = None
+) -> str:
+    """Render and send one email about one order (the job's body)."""
     context = {
         "order": order,
         "event": order.event,

@@ -30,13 +30,16 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from boxoffice.errors import Invalid
-from boxoffice.payments import connect, flows
 from boxoffice.payments.models import ConnectedAccount, PaymentRoute, WebhookEvent
 from boxoffice.payments.providers.stripe_provider import account_state
+from boxoffice.payments.services import connect
+from boxoffice.payments.services.checkout import fulfil_order, payment_failed
+from boxoffice.payments.services.refunds import revoke_inactive_tickets
 from boxoffice.payments.signatures import BadSignature, verify
 from boxoffice.payments.stripe_units import from_stripe_units
 from boxoffice.sales.models import Order, Refund
-from boxoffice.sales.services import orders, refunds
+from boxoffice.sales.services import orders
+from boxoffice.sales.services import refunds as sales_refunds
 from boxoffice.tickets.services import track_order_payment
 from tenants.models import Organizer
 
@@ -343,16 +346,16 @@ def _payment_claim(event_type: str, order: Order, route: PaymentRoute, obj: dict
 
 def _paid(order: Order, claim: Claim) -> str:
     if claim.payment_status in ("paid", "no_payment_required"):
-        return flows.fulfil_order(order=order, payment_id=claim.payment_id)
+        return fulfil_order(order=order, payment_id=claim.payment_id)
     return orders.mark_processing(order=order, payment_id=claim.payment_id)
 
 
 def _async_succeeded(order: Order, claim: Claim) -> str:
-    return flows.fulfil_order(order=order, payment_id=claim.payment_id)
+    return fulfil_order(order=order, payment_id=claim.payment_id)
 
 
 def _async_failed(order: Order, claim: Claim) -> str:
-    return flows.payment_failed(order=order)
+    return payment_failed(order=order)
 
 
 def _expired(order: Order, claim: Claim) -> str:
@@ -368,7 +371,7 @@ def _refund_update(order: Order, claim: Claim) -> str:
     if ours is None:
         ours = Refund.objects.filter(order=order, provider_refund_id=claim.object_id).first()
     if ours is not None:
-        return refunds.settle_refund(
+        return sales_refunds.settle_refund(
             refund=ours,
             provider_refund_id=claim.object_id,
             status=claim.status,
@@ -393,11 +396,11 @@ def _charge_refunded(order: Order, claim: Claim) -> str:
 
 
 def _book_external(order: Order, provider_refund_id: str, amount: int) -> str:
-    outcome = refunds.record_external_refund(
+    outcome = sales_refunds.record_external_refund(
         order=order, provider_refund_id=provider_refund_id, amount=amount
     )
     order.refresh_from_db()
-    flows.revoke_inactive_tickets(order)
+    revoke_inactive_tickets(order)
     return outcome
 
 
