@@ -112,6 +112,8 @@ class ScanIn(Schema):
     )
 
 
+# No base shared with payments' _TicketItem: its `seat` is the seat's key, here it is the place
+# people read (its `label`), and the field descriptions differ; a base would change both APIs.
 class TicketInfo(Schema):
     id: int
     uid: str
