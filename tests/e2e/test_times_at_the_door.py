@@ -9,9 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from boxoffice.events.models import Event
-from tests.checkin_e2e.conftest import make_door
-from tests.checkin_e2e.test_checkin_app import expect_result, next_scan, pair_and_start, scan
-from tests.e2e.conftest import in_database, screenshot
+from tests.e2e.conftest import in_database, make_door, screenshot
+from tests.e2e.test_checkin_app import expect_result, next_scan, pair_and_start, scan
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

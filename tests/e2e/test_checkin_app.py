@@ -16,8 +16,7 @@ from checkin.services.credentials import issue_staff_credential
 from tenants.permissions import member_actor
 from tenants.roles import Role
 from tests.builders.organizers import make_member
-from tests.checkin_e2e.conftest import make_door, qr_image
-from tests.e2e.conftest import in_database, screenshot
+from tests.e2e.conftest import in_database, make_door, qr_image, screenshot
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

@@ -12,7 +12,7 @@ from boxoffice.events.models import EventSeat
 from boxoffice.sales.models import Order
 from seatmaps import selectors as seatmap_selectors
 from seatmaps import services as seatmap_services
-from tests.console_e2e.conftest import in_database, screenshot
+from tests.e2e.conftest import in_database, screenshot
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
