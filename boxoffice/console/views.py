@@ -15,7 +15,7 @@ from boxoffice.currencies import format_money
 from boxoffice.errors import DomainError, NotFound
 from boxoffice.events import selectors as event_selectors
 from boxoffice.inputs import parse_offset
-from boxoffice.payments.api import order_out
+from boxoffice.payments.presenters import order_out
 from boxoffice.payments.services import connect
 from boxoffice.payments.services.emails import resend_tickets
 from boxoffice.payments.services.refunds import refund_order

@@ -8,8 +8,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from boxoffice.errors import DomainError
-from boxoffice.payments.api import order_out
 from boxoffice.payments.models import SandboxSession
+from boxoffice.payments.presenters import order_out
 from boxoffice.payments.providers.sandbox import SandboxProvider
 from boxoffice.payments.services import webhooks
 from boxoffice.sales.order_access import SECRET_PAGE_REFERRER_POLICY, find_order

@@ -19,7 +19,7 @@ from boxoffice.audit.services import record_audit
 from boxoffice.currencies import is_payable, payable_rule
 from boxoffice.errors import Conflict, Unavailable
 from boxoffice.payments.models import PaymentRoute
-from boxoffice.payments.presenters import order_link
+from boxoffice.payments.presenters import order_lines, order_link
 from boxoffice.payments.providers import get_provider
 from boxoffice.payments.providers.base import CheckoutRequest, LineItem, ProviderError
 from boxoffice.payments.services import connect
@@ -36,22 +36,18 @@ logger = logging.getLogger(__name__)
 
 
 def _line_items(order: Order) -> list[LineItem]:
-    items = list(order.items.all())
-    lines = [
-        LineItem(
-            name=f"{order.event.title}: {item.line}",
-            unit_amount=item.price - item.discount,
-        )
-        for item in items
+    """The order's money lines as the provider charges them (presenters.money_lines): each
+    ticket net of its discount, the fee per ticket, tax only when added on top."""
+    names = {
+        "ticket": lambda line: f"{order.event.title}: {line.description}",
+        "fee": lambda line: "Service fee",
+        "tax": lambda line: f"Tax ({order.event.tax_rate.normalize()}%)",
+    }
+    return [
+        LineItem(name=names[line.kind](line), unit_amount=line.unit_charge, quantity=line.quantity)
+        for line in order_lines(order, list(order.items.all()))
+        if line.unit_charge is not None
     ]
-    fee = order.event.fee_per_ticket
-    if order.fees:
-        lines.append(LineItem(name="Service fee", unit_amount=fee, quantity=len(items)))
-    if order.tax and not order.tax_inclusive:
-        lines.append(
-            LineItem(name=f"Tax ({order.event.tax_rate.normalize()}%)", unit_amount=order.tax)
-        )
-    return lines
 
 
 def _require_payable(order: Order, organizer: Organizer) -> None:
