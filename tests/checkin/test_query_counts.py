@@ -67,6 +67,6 @@ def test_the_manifest_full_and_by_cursor(db, django_assert_num_queries):
         Device.objects.update(last_seen_at=timezone.now())
     with django_assert_num_queries(MANIFEST):
         delta = manifest(client, door.list_id, full["X-Manifest-Cursor"])
+    # What the delta holds is not asserted: inside one test transaction every write shares an
+    # xid (test_manifest_and_sync.py checks deltas across real transactions).
     assert delta.status_code == 200 and delta.json()["full"] is False
-    # One test transaction wrote everything, so the delta repeats the earlier rows too.
-    assert tickets[1].pk in [row[0] for row in delta.json()["admitted"]]
