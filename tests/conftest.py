@@ -24,6 +24,26 @@ def other_organizer(db):
 
 
 @pytest.fixture
+def committed_organizer(transactional_db):
+    """For tests on committed data (threads racing on the real database, a live server): call
+    with a slug (and make_organizer's fields) for an organizer, left in the public schema. Its
+    schema is dropped at the end: serialized rollback restores the public tables, not schemas."""
+    made = []
+
+    def make(slug: str, **fields):
+        organizer = make_organizer(slug, **fields)
+        made.append(organizer.schema_name)
+        connection.set_schema_to_public()
+        return organizer
+
+    yield make
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        for schema in made:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture
 def platform_client() -> Client:
     return site_client("localhost")
 

@@ -9,30 +9,24 @@ from django.db import OperationalError, connection, transaction
 from django.test import RequestFactory
 
 from boxoffice.api_errors import _unexpected
+from tests.builders.races import race
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_real_deadlock_answers_409_contention_with_retry_after():
     """Two transactions take two locks in opposite orders; PostgreSQL undoes one of them."""
     both_hold_one = threading.Barrier(2, timeout=10)
-    errors: list[Exception] = []
+    pairs = ((1, 2), (2, 1))
 
-    def lock(first: int, second: int) -> None:
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [first])
-                both_hold_one.wait()
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [second])
-        except OperationalError as error:
-            errors.append(error)
-        finally:
-            connection.close()
+    def lock(index: int) -> None:
+        first, second = pairs[index]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [first])
+            both_hold_one.wait()
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [second])
 
-    threads = [threading.Thread(target=lock, args=pair) for pair in ((1, 2), (2, 1))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = race(lock, contenders=2, expected=(OperationalError,), timeout=60)
+    errors = [outcome for outcome in outcomes if isinstance(outcome, OperationalError)]
     assert len(errors) == 1  # the other one got both locks once this one was undone
     answer = _unexpected(RequestFactory().post("/api/v1/holds/x/seats"), errors[0])
     assert answer.status_code == 409

@@ -7,6 +7,8 @@
 - checkin: a door (check-in list, devices) and the devices' calls
 - payments: a shop used over HTTP (holds, checkouts, sandbox payments, provider events)
 - money: API money read back as plain minor-unit integers
+- races: threads on the real database (contenders released together, work on another
+  connection)
 
 A builder writes models directly only where a test needs a state no service produces, and says
 why where it does.

@@ -52,19 +52,15 @@ def test_full_manifest_lets_a_device_verify_offline(db):
 
 
 @pytest.fixture
-def committed_organizer(transactional_db):
+def deltas_organizer(committed_organizer):
     """Deltas follow committed transactions, so this test commits for real (the usual test
     transaction never ends, and its rows would come back in every delta)."""
-    organizer = make_organizer("deltas")
-    yield organizer
-    connection.set_schema_to_public()
-    with connection.cursor() as cursor:
-        cursor.execute("DROP SCHEMA IF EXISTS org_deltas CASCADE")
+    return committed_organizer("deltas")
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_delta_carries_revocations_and_admissions_since_the_cursor(committed_organizer):
-    organizer = committed_organizer
+def test_delta_carries_revocations_and_admissions_since_the_cursor(deltas_organizer):
+    organizer = deltas_organizer
     event = on_sale_event(organizer, rows=2, seats=4)
     door = make_door(organizer, event)
     _o, tickets = paid_order(organizer, event, ["stalls/A/1", "stalls/A/2", "stalls/A/3"])
@@ -170,14 +166,14 @@ def test_device_clock_offset_is_corrected(db):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_change_committing_after_the_manifest_is_in_the_next_delta(committed_organizer):
+def test_a_change_committing_after_the_manifest_is_in_the_next_delta(deltas_organizer):
     """A revocation in flight while the manifest is read (its transaction began earlier and
     commits later) is not lost: the cursor is a snapshot, not a clock."""
     import threading
 
     from django.db import connections, transaction
 
-    organizer = committed_organizer
+    organizer = deltas_organizer
     event = on_sale_event(organizer, rows=1, seats=4)
     door = make_door(organizer, event)
     _o, tickets = paid_order(organizer, event, ["stalls/A/1", "stalls/A/2"])

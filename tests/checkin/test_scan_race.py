@@ -1,10 +1,9 @@
 """Gates scanning one ticket at the same instant on the real database: admitted once."""
 
 import secrets
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -13,20 +12,17 @@ from checkin.services.scans import scan_ticket
 from tests.builders.checkin import make_door
 from tests.builders.events import on_sale_event
 from tests.builders.orders import paid_order
-from tests.builders.organizers import make_organizer
+from tests.builders.races import race
 
 
 @pytest.fixture
-def racing_door(transactional_db):
-    organizer = make_organizer("gates")
+def racing_door(committed_organizer):
+    organizer = committed_organizer("gates")
     event = on_sale_event(organizer, rows=1, seats=6)
     door = make_door(organizer, event, devices=4)
     _order, tickets = paid_order(organizer, event, [f"stalls/A/{n}" for n in range(1, 6)])
     connection.set_schema_to_public()
-    yield organizer, door, tickets
-    connection.set_schema_to_public()
-    with connection.cursor() as cursor:
-        cursor.execute("DROP SCHEMA IF EXISTS org_gates CASCADE")
+    return organizer, door, tickets
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -37,32 +33,16 @@ def test_threads_scanning_one_ticket_admit_it_once(racing_door):
         devices = list(Device.objects.filter(uid__in=door.devices))
 
     def contend(ticket, contenders: int) -> list[str]:
-        barrier = threading.Barrier(contenders)
-        verdicts: list[str] = []
-        lock = threading.Lock()
+        def gate(index: int) -> str:
+            return scan_ticket(
+                device=devices[index],
+                checkin_list=checkin_list,
+                payload=ticket.payload,
+                nonce=secrets.token_hex(8),
+                scanned_at=timezone.now(),
+            ).scan.verdict
 
-        def run(index: int) -> None:
-            try:
-                with schema_context(organizer.schema_name):
-                    barrier.wait()
-                    result = scan_ticket(
-                        device=devices[index],
-                        checkin_list=checkin_list,
-                        payload=ticket.payload,
-                        nonce=secrets.token_hex(8),
-                        scanned_at=timezone.now(),
-                    )
-                with lock:
-                    verdicts.append(result.scan.verdict)
-            finally:
-                connections.close_all()
-
-        threads = [threading.Thread(target=run, args=(i,)) for i in range(contenders)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        return verdicts
+        return race(gate, contenders, schema=organizer.schema_name, timeout=60)
 
     for ticket, contenders in zip(tickets, (2, 2, 3, 4, 4), strict=True):
         verdicts = contend(ticket, contenders)

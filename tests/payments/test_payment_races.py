@@ -17,16 +17,16 @@ from boxoffice.payments.services.webhooks import process
 from boxoffice.sales.models import Order
 from boxoffice.sales.services import holds
 from tests.builders.events import on_sale_event
-from tests.builders.organizers import host_of, make_organizer
-from tests.sales.test_hold_races import race
+from tests.builders.organizers import host_of
+from tests.builders.races import race
 
 ORDERS = 8
 
 
 @pytest.fixture
-def lapsed_orders(transactional_db):
+def lapsed_orders(committed_organizer):
     """ORDERS orders of two seats each, awaiting payment, whose seats have just lapsed."""
-    organizer = make_organizer("payrace")
+    organizer = committed_organizer("payrace")
     event = on_sale_event(organizer, rows=4, seats=10, max_seats_per_order=6)
     client = Client(HTTP_HOST=host_of(organizer))
     codes = []
@@ -48,10 +48,7 @@ def lapsed_orders(transactional_db):
             held_until=timezone.now() - timedelta(seconds=5)
         )
     connection.set_schema_to_public()
-    yield organizer, event, codes
-    connection.set_schema_to_public()
-    with connection.cursor() as cursor:
-        cursor.execute("DROP SCHEMA IF EXISTS org_payrace CASCADE")
+    return organizer, event, codes
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

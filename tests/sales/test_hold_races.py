@@ -2,54 +2,25 @@
 every seat ends in at most one hold, and every hold is all or nothing."""
 
 import random
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django_tenants.utils import schema_context
 
-from boxoffice.errors import DomainError
 from boxoffice.events.models import EventSeat
 from boxoffice.sales.models import Hold
 from boxoffice.sales.services import holds
 from tests.builders.events import on_sale_event
-from tests.builders.organizers import make_organizer
-
-
-def race(worker, contenders: int):
-    barrier = threading.Barrier(contenders)
-    results: list = []
-    lock = threading.Lock()
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            outcome = worker(index)
-        except DomainError as exc:
-            outcome = exc.code
-        finally:
-            connections.close_all()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(contenders)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
+from tests.builders.races import race
 
 
 @pytest.fixture
-def racing_event(transactional_db):
-    organizer = make_organizer("racers")
+def racing_event(committed_organizer):
+    organizer = committed_organizer("racers")
     event = on_sale_event(organizer, rows=4, seats=10, max_seats_per_order=6)
     connection.set_schema_to_public()
-    yield organizer, event
-    connection.set_schema_to_public()
-    with connection.cursor() as cursor:
-        cursor.execute("DROP SCHEMA IF EXISTS org_racers CASCADE")
+    return organizer, event
 
 
 def assert_no_double_holds(organizer, event, won: list[tuple[int, list[str]]]) -> None:

@@ -3,49 +3,38 @@
 Each test keeps a transaction open with the lock in question while another connection, with a
 short lock_timeout, starts a hold on the same event; waiting on the event row would time out."""
 
-import threading
-
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
 from boxoffice.sales.services import holds, orders
 from tests.builders.events import on_sale_event
-from tests.builders.organizers import make_organizer
+from tests.builders.races import on_another_connection
 
 
 @pytest.fixture
-def lock_event(transactional_db):
-    organizer = make_organizer("locks")
+def lock_event(committed_organizer):
+    organizer = committed_organizer("locks")
     event = on_sale_event(organizer, rows=2, seats=6)
     connection.set_schema_to_public()
-    yield organizer, event
-    connection.set_schema_to_public()
-    with connection.cursor() as cursor:
-        cursor.execute("DROP SCHEMA IF EXISTS org_locks CASCADE")
+    return organizer, event
 
 
 def start_hold_elsewhere(organizer, event) -> str:
     """Start a hold on another connection, giving up after 2 s of waiting for a lock."""
-    outcome: list[str] = []
 
-    def other_customer() -> None:
+    def other_customer() -> str:
         try:
-            with schema_context(organizer.schema_name), transaction.atomic():
+            with transaction.atomic():
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL lock_timeout = '2s'")
                 hold, _token = holds.create_hold(event=event)
                 holds.hold_seats(hold=hold, refs=["stalls/B/6"])
-            outcome.append("held")
+            return "held"
         except Exception as exc:  # the lock timeout, if any
-            outcome.append(type(exc).__name__)
-        finally:
-            connections.close_all()
+            return type(exc).__name__
 
-    thread = threading.Thread(target=other_customer)
-    thread.start()
-    thread.join(timeout=30)
-    return outcome[0]
+    return on_another_connection(other_customer, schema=organizer.schema_name, timeout=30)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -1,13 +1,13 @@
 """Seat-map drafts (optimistic concurrency), operations, publishing and rendering via the API."""
 
-import threading
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
 
 from seatmaps.models import SeatMap, SeatMapVersion, VersionSeat
+from tests.builders.races import race
 from tests.builders.seatmaps import Site, grid_document
 
 
@@ -71,25 +71,15 @@ def test_two_editors_saving_at_once_cannot_both_win():
     site = Site("race")
     try:
         map_id = site.seat_map(grid_document(1, 2))
-        barrier = threading.Barrier(2)
-        statuses: list[int] = []
 
-        def save(seats: int) -> None:
-            try:
-                barrier.wait()
-                response = site.put(
-                    f"/api/v1/seatmaps/{map_id}/draft",
-                    {"version": 1, "document": grid_document(1, seats).model_dump(mode="json")},
-                )
-                statuses.append(response.status_code)
-            finally:
-                connections.close_all()
+        def save(index: int) -> int:
+            seats = (3, 7)[index]
+            return site.put(
+                f"/api/v1/seatmaps/{map_id}/draft",
+                {"version": 1, "document": grid_document(1, seats).model_dump(mode="json")},
+            ).status_code
 
-        threads = [threading.Thread(target=save, args=(n,)) for n in (3, 7)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        statuses = race(save, contenders=2, timeout=60)
         assert sorted(statuses) == [200, 409]
         assert draft(site, map_id)["version"] == 2
     finally:

@@ -1,14 +1,13 @@
 """Two signups racing for one slug: one wins, the other gets 409, nothing half-made remains."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from boxoffice.errors import Conflict
 from tenants import services
 from tenants.models import Organizer, User
 from tests.builders.organizers import PASSWORD
+from tests.builders.races import race
 
 
 def drop_schema(name: str) -> None:
@@ -19,31 +18,17 @@ def drop_schema(name: str) -> None:
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_signups_for_one_slug():
     contenders = 4
-    barrier = threading.Barrier(contenders)
-    outcomes: dict[int, object] = {}
 
-    def sign_up(index: int) -> None:
-        try:
-            barrier.wait()
-            organizer = services.sign_up_organizer(
-                slug="race-day",
-                name=f"Contender {index}",
-                email=f"contender{index}@example.com",
-                password=PASSWORD,
-            )
-            outcomes[index] = organizer.name
-        except Conflict as exc:
-            outcomes[index] = exc.code
-        finally:
-            connections.close_all()
+    def sign_up(index: int) -> str:
+        return services.sign_up_organizer(
+            slug="race-day",
+            name=f"Contender {index}",
+            email=f"contender{index}@example.com",
+            password=PASSWORD,
+        ).name
 
-    threads = [threading.Thread(target=sign_up, args=(i,)) for i in range(contenders)]
     try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-
+        outcomes = dict(enumerate(race(sign_up, contenders, expected=(Conflict,), timeout=60)))
         winners = [name for name in outcomes.values() if name != "slug_taken"]
         assert len(outcomes) == contenders
         assert len(winners) == 1, outcomes
