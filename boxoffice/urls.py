@@ -3,16 +3,12 @@
 from django.urls import include, path
 
 from boxoffice.api import api_v1
-from boxoffice.payments import views as payment_views
-from boxoffice.tickets import views as ticket_views
 from tenants import views as tenant_views
 
 urlpatterns = [
     # The availability stream's path answers here only under WSGI (see boxoffice/shop/stream.py).
     path("", include("boxoffice.shop.urls")),
     path("api/v1/", api_v1.urls),
-    path("orders/<str:code>/tickets", ticket_views.order_tickets_page, name="order_tickets"),
-    path("orders/<str:code>/", payment_views.order_page, name="order"),
     path("login/", tenant_views.log_in, name="login"),
     path("login/continue/", tenant_views.continue_sign_in, name="login_continue"),
     path("logout/", tenant_views.log_out, name="logout"),

@@ -1,5 +1,6 @@
 """The customer shop on an organizer's site: the event list, event pages with the live seat map,
-and (with boxoffice.payments.views.order_page) the order's calendar file and cancellation."""
+and every page under /orders/<code>/ (reached with the order's secret, the link in every email):
+the order, its printable tickets, its calendar file and its cancellation."""
 
 from decimal import Decimal, InvalidOperation
 
@@ -13,10 +14,15 @@ from boxoffice.currencies import from_minor, to_minor
 from boxoffice.errors import DomainError
 from boxoffice.events.models import Event
 from boxoffice.events.selectors import event_by_id
+from boxoffice.payments.presenters import order_out
 from boxoffice.payments.services import refunds
+from boxoffice.sales.models import Order
 from boxoffice.sales.order_access import SECRET_PAGE_REFERRER_POLICY, find_order
 from boxoffice.shop import selectors
 from boxoffice.shop.calendar import order_calendar
+from boxoffice.tickets.models import Ticket
+from boxoffice.tickets.qr import ticket_qr_svg
+from boxoffice.tickets.selectors import order_tickets
 from tenants.selectors import organizer_url
 
 WHEN_CHOICES = [
@@ -130,11 +136,59 @@ def event_page(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _order(request: HttpRequest, code: str):
+def _order(request: HttpRequest, code: str) -> Order:
     try:
         return find_order(code, request.GET.get("secret", ""))
     except DomainError as error:
         raise Http404(error.message) from error
+
+
+def _ticket_entries(order: Order) -> list[dict]:
+    """The order's tickets as its pages show them: a QR code for each valid one."""
+    return [
+        {
+            "ticket": ticket,
+            "valid": ticket.status == Ticket.Status.VALID,
+            "qr_svg": ticket_qr_svg(ticket) if ticket.status == Ticket.Status.VALID else "",
+        }
+        for ticket in order_tickets(order)
+    ]
+
+
+@never_cache
+def order_page(request: HttpRequest, code: str) -> HttpResponse:
+    """The customer's order (the link in every email, and where payment returns to): status,
+    seats, money lines, tickets with their QR codes, the calendar file and self-service
+    cancellation when the refund policy allows it."""
+    order = _order(request, code)
+    response = render(
+        request,
+        "shop/order.html",
+        {
+            "order": order,
+            "data": order_out(order, customer=True),
+            "secret": request.GET.get("secret", ""),
+            "tickets": _ticket_entries(order),
+            "just_paid": "paid" in request.GET,
+            "cancelled_checkout": "cancelled" in request.GET,
+            "cancelled_order": "cancelled_order" in request.GET,
+            "refused": request.GET.get("refused", ""),
+        },
+    )
+    response["Referrer-Policy"] = SECRET_PAGE_REFERRER_POLICY
+    return response
+
+
+@require_GET
+@never_cache
+def order_tickets_page(request: HttpRequest, code: str) -> HttpResponse:
+    """Every ticket of the order with its QR code, to print (linked from the order page)."""
+    order = _order(request, code)
+    response = render(
+        request, "shop/order_tickets.html", {"order": order, "tickets": _ticket_entries(order)}
+    )
+    response["Referrer-Policy"] = SECRET_PAGE_REFERRER_POLICY
+    return response
 
 
 @require_GET
