@@ -24,6 +24,7 @@ from seatmaps.error_codes import ErrorCode as SeatMapCode
 from tenants.api import router as identity_router
 from tenants.audit_api import router as audit_router
 from tenants.auth import OrganizerAuth
+from tenants.error_codes import ErrorCode as TenantCode
 from tenants.platform_api import router as platform_router
 
 
@@ -45,6 +46,7 @@ api_v1 = DocumentedAPI(
     ),
     error_codes={
         "Any endpoint": KernelCode,
+        "Organizers, members and tokens": TenantCode,
         "Venues and seat maps": SeatMapCode,
     },
     urls_namespace="api_v1",
@@ -72,7 +74,10 @@ platform_api = DocumentedAPI(
         "Signup, organizer administration and rejected or failed payment events on the "
         "platform site."
     ),
-    error_codes={"Any endpoint": KernelCode},
+    error_codes={
+        "Any endpoint": KernelCode,
+        "Organizers, members and tokens": TenantCode,
+    },
     urls_namespace="platform_api",
     docs=_docs(),
     parser=CheckedParser(),

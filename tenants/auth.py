@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja.utils import check_csrf
 
 from boxoffice.actors import Actor, ActorKind
+from boxoffice.error_codes import ErrorCode as KernelCode
 from boxoffice.errors import Forbidden, NotFound
 from tenants.permissions import member_actor, token_actor
 from tenants.services import authenticate_api_token
@@ -20,7 +21,7 @@ def _require_csrf(request: HttpRequest) -> None:
     if request.method not in SAFE_METHODS and check_csrf(request) is not None:
         raise Forbidden(
             "CSRF check failed: send the csrftoken cookie's value in X-CSRFToken.",
-            code="csrf_failed",
+            code=KernelCode.CSRF_FAILED,
         )
 
 

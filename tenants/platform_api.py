@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from boxoffice.error_codes import ErrorCode as KernelCode
 from boxoffice.errors import DomainError, NotFound
 from boxoffice.inputs import Pagination
 from boxoffice.throttles import signup_throttle
@@ -58,7 +59,9 @@ def check_slug(request: HttpRequest, slug: str) -> SlugCheckOut:
     except DomainError as exc:
         return SlugCheckOut(slug=slug, available=False, code=exc.code, message=exc.message)
     if not selectors.slug_is_free(slug):
-        return SlugCheckOut(slug=slug, available=False, code="slug_taken", message="Taken.")
+        return SlugCheckOut(
+            slug=slug, available=False, code=KernelCode.SLUG_TAKEN, message="Taken."
+        )
     return SlugCheckOut(slug=slug, available=True)
 
 

@@ -17,9 +17,11 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from boxoffice.actors import Actor, ActorKind
 from boxoffice.audit.services import record_audit
 from boxoffice.currencies import check_currency, check_locale
+from boxoffice.error_codes import ErrorCode as KernelCode
 from boxoffice.errors import Conflict, Forbidden, Invalid, NotFound
 from boxoffice.validators import check_country, check_timezone
 from tenants import selectors
+from tenants.error_codes import ErrorCode
 from tenants.models import ApiToken, Domain, Membership, Organizer, User
 from tenants.roles import Role
 from tenants.slugs import schema_name_for, validate_slug
@@ -55,7 +57,7 @@ def provision_organizer(
     validate_slug(slug)
     name = name.strip()
     if not name:
-        raise Invalid("Give the organizer a name.", code="invalid_name")
+        raise Invalid("Give the organizer a name.", code=KernelCode.INVALID_NAME)
     currency = _validate_currency(currency)
     timezone_name = check_timezone(timezone_name)
     country = check_country(country) if country else ""
@@ -64,7 +66,7 @@ def provision_organizer(
     if not selectors.slug_is_free(slug):
         # Also when only a schema is left (an organizer row deleted, its schema kept):
         # django-tenants would adopt that schema, and a stranger would inherit its data.
-        raise Conflict(f"The site name '{slug}' is taken.", code="slug_taken", slug=slug)
+        raise Conflict(f"The site name '{slug}' is taken.", code=KernelCode.SLUG_TAKEN, slug=slug)
     try:
         # Organizers are created from the public schema (django-tenants insists), whatever
         # schema the caller's connection was left in.
@@ -92,7 +94,9 @@ def provision_organizer(
                 )
     except (IntegrityError, ValidationError) as exc:
         # Lost a race for the same slug: the other request's row won the unique index.
-        raise Conflict(f"The site name '{slug}' is taken.", code="slug_taken", slug=slug) from exc
+        raise Conflict(
+            f"The site name '{slug}' is taken.", code=KernelCode.SLUG_TAKEN, slug=slug
+        ) from exc
     return organizer
 
 
@@ -101,15 +105,15 @@ def create_user(*, email: str, password: str | None, full_name: str = "") -> Use
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise Invalid("Enter a valid email address.", code="invalid_email") from exc
+        raise Invalid("Enter a valid email address.", code=ErrorCode.INVALID_EMAIL) from exc
     if User.objects.filter(email=email).exists():
-        raise Conflict("An account with this email exists.", code="email_in_use")
+        raise Conflict("An account with this email exists.", code=ErrorCode.EMAIL_IN_USE)
     if password is not None:
         try:
             validate_password(password, User(email=email, full_name=full_name))
         except ValidationError as exc:
             raise Invalid(
-                "Choose a stronger password.", code="weak_password", problems=exc.messages
+                "Choose a stronger password.", code=ErrorCode.WEAK_PASSWORD, problems=exc.messages
             ) from exc
     return User.objects.create_user(email, password, full_name=full_name.strip())
 
@@ -134,7 +138,7 @@ def sign_up_organizer(
             raise Conflict(
                 "An account with this email exists; sign up with its password to add an "
                 "organizer to it.",
-                code="email_in_use",
+                code=ErrorCode.EMAIL_IN_USE,
             )
         owner = existing
     else:
@@ -197,7 +201,7 @@ def set_application_fee(
         raise Invalid(
             f"The platform fee is 0 to {MAX_APPLICATION_FEE_BPS} basis points "
             f"(0 to {MAX_APPLICATION_FEE_BPS // 100}%).",
-            code="invalid_application_fee",
+            code=ErrorCode.INVALID_APPLICATION_FEE,
             maximum=MAX_APPLICATION_FEE_BPS,
         )
     with transaction.atomic():
@@ -234,7 +238,7 @@ def add_member(
             defaults={"role": role, "is_supervisor": is_supervisor},
         )
         if not created:
-            raise Conflict(f"{user.email} is already a member.", code="already_member")
+            raise Conflict(f"{user.email} is already a member.", code=ErrorCode.ALREADY_MEMBER)
         with schema_context(organizer.schema_name):
             record_audit(
                 actor=actor,
@@ -257,9 +261,9 @@ def create_api_token(
     """Create a token; return it and its secret, which is shown this once and never stored."""
     name = name.strip()
     if not name:
-        raise Invalid("Name the token after what will use it.", code="invalid_name")
+        raise Invalid("Name the token after what will use it.", code=KernelCode.INVALID_NAME)
     if role == Role.OWNER:
-        raise Invalid("A token may be admin or staff, not owner.", code="invalid_role")
+        raise Invalid("A token may be admin or staff, not owner.", code=ErrorCode.INVALID_ROLE)
     if actor.role is None or not Role(actor.role).at_least(role):
         raise Forbidden("A token cannot have a higher role than its creator.")
     raw = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -335,7 +339,7 @@ def _membership(organizer: Organizer, membership_id: int) -> Membership:
         .first()
     )
     if membership is None:
-        raise NotFound("No such member.", code="member_not_found")
+        raise NotFound("No such member.", code=ErrorCode.MEMBER_NOT_FOUND)
     return membership
 
 
@@ -351,7 +355,7 @@ def _keep_an_owner(organizer: Organizer, membership: Membership) -> None:
         return
     owners = Membership.objects.filter(organizer=organizer, role=Role.OWNER).count()
     if owners <= 1:
-        raise Conflict("An organizer needs at least one owner.", code="last_owner")
+        raise Conflict("An organizer needs at least one owner.", code=ErrorCode.LAST_OWNER)
 
 
 def invite_member(
@@ -434,12 +438,15 @@ def update_organizer_settings(*, organizer: Organizer, actor: Actor, changes: di
     (boxoffice.payments.services.connect), so neither is among ORGANIZER_SETTINGS."""
     unknown = set(changes) - set(ORGANIZER_SETTINGS)
     if unknown:
-        raise Invalid(f"Not a setting: {', '.join(sorted(unknown))}.", code="invalid_setting")
+        raise Invalid(
+            f"Not a setting: {', '.join(sorted(unknown))}.",
+            code=ErrorCode.INVALID_SETTING,
+        )
     changes = dict(changes)
     if "name" in changes:
         changes["name"] = changes["name"].strip()
         if not changes["name"]:
-            raise Invalid("Give the organizer a name.", code="invalid_name")
+            raise Invalid("Give the organizer a name.", code=KernelCode.INVALID_NAME)
     if "currency" in changes:
         changes["currency"] = _validate_currency(changes["currency"])
     if "country" in changes:
@@ -449,12 +456,12 @@ def update_organizer_settings(*, organizer: Organizer, actor: Actor, changes: di
     if "locale" in changes:
         changes["locale"] = check_locale(changes["locale"])
     if "brand_color" in changes and not re.fullmatch(r"#[0-9a-fA-F]{6}", changes["brand_color"]):
-        raise Invalid("The brand colour is #rrggbb.", code="invalid_color")
+        raise Invalid("The brand colour is #rrggbb.", code=ErrorCode.INVALID_COLOR)
     if "logo_url" in changes:
         logo = changes["logo_url"].strip()
         if logo and not (logo.startswith("https://") or logo.startswith("/")):
             raise Invalid(
-                "The logo is an https address or a path on this site.", code="invalid_logo"
+                "The logo is an https address or a path on this site.", code=ErrorCode.INVALID_LOGO
             )
         changes["logo_url"] = logo
     with transaction.atomic():

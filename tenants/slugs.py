@@ -2,7 +2,9 @@
 
 import re
 
+from boxoffice.error_codes import ErrorCode as KernelCode
 from boxoffice.errors import Invalid
+from tenants.error_codes import ErrorCode
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 MIN_LENGTH = 3
@@ -23,23 +25,23 @@ RESERVED_SLUGS = frozenset(
 def validate_slug(slug: str) -> str:
     """Return the slug if it may name a new organizer, else raise Invalid saying why."""
     if not isinstance(slug, str) or not slug:
-        raise Invalid("Choose a short name for your site address.", code="invalid_slug")
+        raise Invalid("Choose a short name for your site address.", code=KernelCode.INVALID_SLUG)
     if len(slug) < MIN_LENGTH or len(slug) > 40:
         raise Invalid(
             f"The site name must be {MIN_LENGTH} to 40 characters long.",
-            code="invalid_slug",
+            code=KernelCode.INVALID_SLUG,
             slug=slug,
         )
     if not SLUG_PATTERN.match(slug) or "--" in slug:
         raise Invalid(
             "Use lowercase letters, digits and single hyphens; start and end with a letter or "
             "digit.",
-            code="invalid_slug",
+            code=KernelCode.INVALID_SLUG,
             slug=slug,
         )
     if slug in RESERVED_SLUGS:
         raise Invalid(
-            f"'{slug}' is reserved; choose another name.", code="reserved_slug", slug=slug
+            f"'{slug}' is reserved; choose another name.", code=ErrorCode.RESERVED_SLUG, slug=slug
         )
     return slug
 

@@ -12,24 +12,27 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tenants.utils import get_public_schema_name
 
+from boxoffice.error_codes import ErrorCatalogue
+from boxoffice.error_codes import ErrorCode as KernelCode
 from boxoffice.errors import DomainError
 from boxoffice.throttles import login_throttle, signup_throttle
 from tenants import selectors, services
+from tenants.error_codes import ErrorCode
 from tenants.forms import LoginForm, MemberPasswordResetForm, SignupForm
 from tenants.handoff import handoff_token, redeem_handoff
 from tenants.models import Membership, Organizer, User
 from tenants.roles import Role
 
-FIELD_BY_ERROR = {
-    "invalid_slug": "slug",
-    "reserved_slug": "slug",
-    "slug_taken": "slug",
-    "invalid_email": "email",
-    "email_in_use": "email",
-    "weak_password": "password",
-    "invalid_currency": "currency",
-    "invalid_timezone": "timezone",
-    "invalid_name": "name",
+FIELD_BY_ERROR: dict[ErrorCatalogue, str] = {
+    KernelCode.INVALID_SLUG: "slug",
+    ErrorCode.RESERVED_SLUG: "slug",
+    KernelCode.SLUG_TAKEN: "slug",
+    ErrorCode.INVALID_EMAIL: "email",
+    ErrorCode.EMAIL_IN_USE: "email",
+    ErrorCode.WEAK_PASSWORD: "password",
+    KernelCode.INVALID_CURRENCY: "currency",
+    KernelCode.INVALID_TIMEZONE: "timezone",
+    KernelCode.INVALID_NAME: "name",
 }
 
 

@@ -35,7 +35,6 @@ NOT_YET: tuple[str, ...] = (
     "boxoffice.shop",
     "boxoffice.console",
     "checkin",
-    "tenants",
 )
 
 
