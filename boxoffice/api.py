@@ -10,6 +10,7 @@ from ninja import Swagger
 from boxoffice.api_errors import install_error_handlers
 from boxoffice.error_codes import ErrorCode as KernelCode
 from boxoffice.events.api import router as events_router
+from boxoffice.events.error_codes import ErrorCode as EventCode
 from boxoffice.events.pricing_api import router as pricing_router
 from boxoffice.inputs import CheckedParser
 from boxoffice.openapi import DocumentedAPI
@@ -48,6 +49,7 @@ api_v1 = DocumentedAPI(
         "Any endpoint": KernelCode,
         "Organizers, members and tokens": TenantCode,
         "Venues and seat maps": SeatMapCode,
+        "Events and prices": EventCode,
     },
     urls_namespace="api_v1",
     docs=_docs(),

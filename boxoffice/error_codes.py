@@ -72,6 +72,7 @@ class ErrorCode(ErrorCatalogue):
     INVALID_COUNTRY = "invalid_country", "Not a two-letter ISO 3166 country code."
     # Shared by several apps, meaning the same in each.
     INVALID_NAME = "invalid_name", "A name is missing or too long."
+    INVALID_DATES = "invalid_dates", "An end does not come after its start."
     INVALID_SLUG = "invalid_slug", "A slug (the name in an address) is malformed."
     SLUG_TAKEN = "slug_taken", "The slug is taken."
 

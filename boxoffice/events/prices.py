@@ -21,6 +21,7 @@ from typing import Any
 from django.db.models import F, Q
 
 from boxoffice.errors import Invalid
+from boxoffice.events.error_codes import ErrorCode
 from boxoffice.events.models import Event, EventSeat, Price, PricePhase, TicketType
 from seatmaps.models import SeatMapVersion
 
@@ -80,7 +81,7 @@ def resolve_price(
     if amount is None:
         raise Invalid(
             f"There is no price for a {ticket_type} ticket in {category} right now.",
-            code="no_price",
+            code=ErrorCode.NO_PRICE,
             category=category,
             ticket_type=ticket_type,
             phase=in_force.phase,

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from boxoffice.errors import Invalid
+from boxoffice.events.error_codes import ErrorCode
 
 MAX_TIERS = 10
 
@@ -17,19 +18,22 @@ def check_policy(policy: Any) -> list[dict[str, int]]:
     """The policy in canonical form (tiers by days_before, largest first), or 422."""
     if not isinstance(policy, list) or len(policy) > MAX_TIERS:
         raise Invalid(
-            f"A refund policy is a list of at most {MAX_TIERS} tiers.", code="invalid_refund_policy"
+            f"A refund policy is a list of at most {MAX_TIERS} tiers.",
+            code=ErrorCode.INVALID_REFUND_POLICY,
         )
     tiers = []
     for tier in policy:
         days, percent = (tier or {}).get("days_before"), (tier or {}).get("percent")
         if not (isinstance(days, int) and 0 <= days <= 3650):
-            raise Invalid("days_before must be 0-3650.", code="invalid_refund_policy", tier=tier)
+            raise Invalid(
+                "days_before must be 0-3650.", code=ErrorCode.INVALID_REFUND_POLICY, tier=tier
+            )
         if not (isinstance(percent, int) and 0 <= percent <= 100):
-            raise Invalid("percent must be 0-100.", code="invalid_refund_policy", tier=tier)
+            raise Invalid("percent must be 0-100.", code=ErrorCode.INVALID_REFUND_POLICY, tier=tier)
         tiers.append({"days_before": days, "percent": percent})
     tiers.sort(key=lambda tier: -tier["days_before"])
     if len({tier["days_before"] for tier in tiers}) != len(tiers):
-        raise Invalid("Two tiers have the same days_before.", code="invalid_refund_policy")
+        raise Invalid("Two tiers have the same days_before.", code=ErrorCode.INVALID_REFUND_POLICY)
     return tiers
 
 

@@ -6,6 +6,7 @@ from django.db.models import Count, F, Func, Q, QuerySet, Value
 from django.db.models.functions import Cast
 
 from boxoffice.errors import NotFound
+from boxoffice.events.error_codes import ErrorCode
 from boxoffice.events.models import Event, EventSeat
 from boxoffice.events.seat_rules import letter_sql
 
@@ -70,7 +71,7 @@ def event_by_id(identifier: str, *, include_unpublished: bool = False) -> Event:
         events = events.filter(status__in=PUBLIC_STATUSES)
     found = find_event(events, identifier)
     if found is None:
-        raise NotFound("No such event.", code="event_not_found")
+        raise NotFound("No such event.", code=ErrorCode.EVENT_NOT_FOUND)
     return found
 
 

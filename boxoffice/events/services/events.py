@@ -15,12 +15,15 @@ from django.utils.text import slugify
 from boxoffice.actors import Actor
 from boxoffice.audit.services import record_audit
 from boxoffice.currencies import check_payable, current_currency
+from boxoffice.error_codes import ErrorCode as KernelCode
 from boxoffice.errors import Conflict, Invalid
+from boxoffice.events.error_codes import ErrorCode
 from boxoffice.events.models import Event, EventSeat
 from boxoffice.events.ranking import Place, rank_seats
 from boxoffice.events.refund_policy import check_policy
 from boxoffice.events.seat_rules import claimable_sql
 from boxoffice.validators import check_timezone
+from seatmaps.error_codes import ErrorCode as SeatMapCode
 from seatmaps.models import SeatMapVersion
 
 # An aisle or gap is wider than this many typical seat spacings: seats across it are not
@@ -61,34 +64,35 @@ def _unique_slug(title: str) -> str:
 
 def _check_fields(fields: dict) -> None:
     if "title" in fields and not str(fields["title"]).strip():
-        raise Invalid("Give the event a title.", code="invalid_title")
+        raise Invalid("Give the event a title.", code=ErrorCode.INVALID_TITLE)
     if "category" in fields and fields["category"] not in Event.Category.values:
         raise Invalid(
-            f"Category must be one of {', '.join(Event.Category.values)}.", code="invalid_category"
+            f"Category must be one of {', '.join(Event.Category.values)}.",
+            code=ErrorCode.INVALID_CATEGORY,
         )
     if "timezone" in fields:
         check_timezone(fields["timezone"])
     if not 1 <= fields.get("max_seats_per_order", 6) <= 50:
-        raise Invalid("Max seats per order must be 1 to 50.", code="invalid_max_seats")
+        raise Invalid("Max seats per order must be 1 to 50.", code=ErrorCode.INVALID_MAX_SEATS)
     if not 1 <= fields.get("hold_minutes", 10) <= 60:
-        raise Invalid("Holds last 1 to 60 minutes.", code="invalid_hold_minutes")
+        raise Invalid("Holds last 1 to 60 minutes.", code=ErrorCode.INVALID_HOLD_MINUTES)
     for name in ("starts_at", "ends_at", "sales_start", "sales_end"):
         value = fields.get(name)
         if value is not None and timezone.is_naive(value):
-            raise Invalid(f"{name} needs a time zone offset.", code="naive_datetime")
+            raise Invalid(f"{name} needs a time zone offset.", code=ErrorCode.NAIVE_DATETIME)
     if fields["ends_at"] <= fields["starts_at"]:
-        raise Invalid("The event must end after it starts.", code="invalid_dates")
+        raise Invalid("The event must end after it starts.", code=KernelCode.INVALID_DATES)
     start, end = fields.get("sales_start"), fields.get("sales_end")
     if start and end and end <= start:
-        raise Invalid("Sales must end after they start.", code="invalid_sales_window")
+        raise Invalid("Sales must end after they start.", code=ErrorCode.INVALID_SALES_WINDOW)
     if fields.get("sales_end") and fields["sales_end"] > fields["ends_at"]:
-        raise Invalid("Sales cannot end after the event.", code="invalid_sales_window")
+        raise Invalid("Sales cannot end after the event.", code=ErrorCode.INVALID_SALES_WINDOW)
     if not 0 <= fields.get("fee_per_ticket", 0) <= 1_000_000:
-        raise Invalid("The fee per ticket must be 0 to 1,000,000.", code="invalid_fee")
+        raise Invalid("The fee per ticket must be 0 to 1,000,000.", code=ErrorCode.INVALID_FEE)
     if "fee_per_ticket" in fields:
         check_payable(fields["fee_per_ticket"], current_currency(), what="The fee per ticket")
     if not 0 <= Decimal(fields.get("tax_rate", 0)) <= 100:
-        raise Invalid("The tax rate is a percentage, 0 to 100.", code="invalid_tax_rate")
+        raise Invalid("The tax rate is a percentage, 0 to 100.", code=ErrorCode.INVALID_TAX_RATE)
     if "refund_policy" in fields:
         fields["refund_policy"] = check_policy(fields["refund_policy"])
 
@@ -126,7 +130,10 @@ def create_event(
     }  # fmt: skip
     _check_fields(fields)
     if slug is not None and (slug != slugify(slug) or not slug):
-        raise Invalid("A slug is lowercase letters, digits and hyphens.", code="invalid_slug")
+        raise Invalid(
+            "A slug is lowercase letters, digits and hyphens.",
+            code=KernelCode.INVALID_SLUG,
+        )
     try:
         with transaction.atomic():
             event = Event.objects.create(
@@ -141,7 +148,7 @@ def create_event(
                 data={"title": event.title, "seats": count},
             )  # fmt: skip
     except IntegrityError as exc:
-        raise Conflict(f"The slug '{slug}' is taken.", code="slug_taken") from exc
+        raise Conflict(f"The slug '{slug}' is taken.", code=KernelCode.SLUG_TAKEN) from exc
     return event
 
 
@@ -203,9 +210,12 @@ def _copy_inventory(event: Event, version: SeatMapVersion) -> int:
 def update_event(*, actor: Actor, event: Event, changes: dict) -> Event:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise Invalid(f"These cannot be changed: {', '.join(sorted(unknown))}.", code="invalid")
+        raise Invalid(
+            f"These cannot be changed: {', '.join(sorted(unknown))}.",
+            code=KernelCode.INVALID,
+        )
     if event.status in (Event.Status.COMPLETED, Event.Status.CANCELLED):
-        raise Conflict("This event is closed.", code="event_closed")
+        raise Conflict("This event is closed.", code=ErrorCode.EVENT_CLOSED)
     fields = {name: getattr(event, name) for name in EDITABLE_FIELDS} | changes
     if "title" in changes:
         fields["title"] = changes["title"].strip()
@@ -226,7 +236,7 @@ def change_event_status(*, actor: Actor, event: Event, action: str) -> Event:
     from boxoffice.events.prices import missing_prices
 
     if action not in TRANSITIONS:
-        raise Invalid(f"Unknown action '{action}'.", code="invalid_action")
+        raise Invalid(f"Unknown action '{action}'.", code=ErrorCode.INVALID_ACTION)
     allowed_from, target = TRANSITIONS[action]
     with transaction.atomic():
         # NO KEY: a status change must not wait for, or hold up, holds being created.
@@ -234,13 +244,13 @@ def change_event_status(*, actor: Actor, event: Event, action: str) -> Event:
         if locked.status not in allowed_from:
             raise Conflict(
                 f"A {locked.get_status_display().lower()} event cannot be {action}ed.",
-                code="invalid_transition",
+                code=ErrorCode.INVALID_TRANSITION,
                 status=locked.status,
             )
         if action == "publish" and (missing := missing_prices(event=locked)):
             raise Invalid(
                 "Every seat category in use needs a price before sales open.",
-                code="prices_missing",
+                code=ErrorCode.PRICES_MISSING,
                 categories=missing,
             )
         locked.status = target
@@ -283,7 +293,9 @@ def unblock_seats(*, actor: Actor, event: Event, refs: list[str]) -> list[str]:
                 EventSeat.objects.filter(event=event, ref__in=refs).values_list("ref", flat=True)
             )
             if missing:
-                raise Invalid("Unknown seats.", code="unknown_seats", seats=sorted(missing))
+                raise Invalid(
+                    "Unknown seats.", code=SeatMapCode.UNKNOWN_SEATS, seats=sorted(missing)
+                )
         record_audit(
             actor=actor, action="seats.unblocked", target_type="event", target_id=event.uid,
             data={"seats": refs},
@@ -297,9 +309,9 @@ def refuse_unavailable_seats(event: Event, refs: list[str]) -> None:
     known = set(EventSeat.objects.filter(event=event, ref__in=refs).values_list("ref", flat=True))
     unknown = sorted(set(refs) - known)
     if unknown:
-        raise Invalid("These seats do not exist.", code="unknown_seats", seats=unknown)
+        raise Invalid("These seats do not exist.", code=SeatMapCode.UNKNOWN_SEATS, seats=unknown)
     raise Conflict(
-        "Some of these seats were just taken.", code="seats_unavailable", seats=sorted(refs)
+        "Some of these seats were just taken.", code=ErrorCode.SEATS_UNAVAILABLE, seats=sorted(refs)
     )
 
 
@@ -320,7 +332,7 @@ def set_access_released(
             if others := [ref for ref in refs if ref not in known]:
                 raise Invalid(
                     "These are not wheelchair spaces or companion seats.",
-                    code="not_access_seats",
+                    code=ErrorCode.NOT_ACCESS_SEATS,
                     seats=others,
                 )
             flagged = flagged.filter(ref__in=refs)

@@ -18,10 +18,13 @@ from django.utils import timezone
 from boxoffice.actors import Actor
 from boxoffice.audit.services import record_audit
 from boxoffice.currencies import current_currency, is_payable, payable_rule, round_payable
+from boxoffice.error_codes import ErrorCode as KernelCode
 from boxoffice.errors import Conflict, Invalid
+from boxoffice.events.error_codes import ErrorCode
 from boxoffice.events.models import Event, Price, PricePhase, TicketType
 from boxoffice.events.prices import categories_in_use, map_categories, unpriced_categories
 from seatmaps.document import KEY_PATTERN
+from seatmaps.error_codes import ErrorCode as SeatMapCode
 
 CODE_RE = re.compile(KEY_PATTERN)
 NAME_MAX = 64
@@ -59,7 +62,7 @@ def _lock_open_event(event: Event) -> Event:
     if locked.status in CLOSED:
         raise Conflict(
             f"This event is {locked.get_status_display().lower()}; its prices are final.",
-            code="event_closed",
+            code=ErrorCode.EVENT_CLOSED,
             status=locked.status,
         )
     return locked
@@ -84,37 +87,41 @@ def _check_codes_and_names(kind: str, items: list[dict[str, Any]]) -> None:
     if bad_codes:
         raise Invalid(
             "Codes are 1-32 lowercase letters, digits, '-' or '_'.",
-            code="invalid_code",
+            code=ErrorCode.INVALID_CODE,
             **{kind: bad_codes},
         )
     if repeated := _duplicates([item["code"] for item in items]):
         raise Invalid(
-            f"Codes used twice: {', '.join(repeated)}.", code="duplicate_code", **{kind: repeated}
+            f"Codes used twice: {', '.join(repeated)}.",
+            code=ErrorCode.DUPLICATE_CODE,
+            **{kind: repeated},
         )
     bad_names = [item["code"] for item in items if not 1 <= len(item["name"]) <= NAME_MAX]
     if bad_names:
         raise Invalid(
-            f"Names are 1-{NAME_MAX} characters.", code="invalid_name", **{kind: bad_names}
+            f"Names are 1-{NAME_MAX} characters.", code=KernelCode.INVALID_NAME, **{kind: bad_names}
         )
 
 
 def _check_phases(phases: list[dict[str, Any]], *, any_prices: bool) -> None:
     naive = [p["code"] for p in phases if p["until"] is not None and timezone.is_naive(p["until"])]
     if naive:
-        raise Invalid("Phase ends need a time zone offset.", code="naive_datetime", phases=naive)
+        raise Invalid(
+            "Phase ends need a time zone offset.", code=ErrorCode.NAIVE_DATETIME, phases=naive
+        )
     open_ended = [phase["code"] for phase in phases if phase["until"] is None]
     # One open-ended phase means there is always a phase in force, whatever the moment.
     if (phases or any_prices) and len(open_ended) != 1:
         raise Invalid(
             "A price table needs exactly one phase without an end (the regular prices).",
-            code="phases_need_one_open_ended",
+            code=ErrorCode.PHASES_NEED_ONE_OPEN_ENDED,
             open_ended=open_ended,
         )
     ends = [phase["until"] for phase in phases if phase["until"] is not None]
     if repeated := _duplicates(ends):
         raise Invalid(
             "Two phases end at the same moment.",
-            code="duplicate_until",
+            code=ErrorCode.DUPLICATE_UNTIL,
             phases=[phase["code"] for phase in phases if phase["until"] in repeated],
         )
 
@@ -135,15 +142,17 @@ def _check_prices(
         return [price for price in prices if test(price)]
 
     checks = (
-        ("unknown_category", "These seat categories are not in the event's seat map.",
+        (SeatMapCode.UNKNOWN_CATEGORY, "These seat categories are not in the event's seat map.",
          lambda price: price["category"] not in categories),
-        ("unknown_ticket_type", "These prices name ticket types the table does not define.",
+        (ErrorCode.UNKNOWN_TICKET_TYPE,
+         "These prices name ticket types the table does not define.",
          lambda price: price["ticket_type"] not in types),
-        ("unknown_phase", "These prices name phases the table does not define.",
+        (ErrorCode.UNKNOWN_PHASE, "These prices name phases the table does not define.",
          lambda price: price["phase"] not in phases),
-        ("invalid_amount", f"Amounts are whole minor units from 0 to {AMOUNT_MAX}.",
+        (ErrorCode.INVALID_AMOUNT, f"Amounts are whole minor units from 0 to {AMOUNT_MAX}.",
          lambda price: not _valid_amount(price["amount"])),
-        ("amount_not_payable", f"These amounts cannot be paid by card. {payable_rule(currency)}",
+        (KernelCode.AMOUNT_NOT_PAYABLE,
+         f"These amounts cannot be paid by card. {payable_rule(currency)}",
          lambda price: not is_payable(price["amount"], currency)),
     )  # fmt: skip
     for code, message, test in checks:
@@ -153,7 +162,7 @@ def _check_prices(
     if repeated := _duplicates(keys):
         raise Invalid(
             "More than one amount for the same category, ticket type and phase.",
-            code="duplicate_price",
+            code=ErrorCode.DUPLICATE_PRICE,
             prices=[{"category": c, "ticket_type": t, "phase": p} for c, t, p in repeated],
         )
 
@@ -171,7 +180,7 @@ def _check_still_priced(
     if missing:
         raise Invalid(
             "This event is published: every seat category in use needs a price in every phase.",
-            code="prices_missing",
+            code=ErrorCode.PRICES_MISSING,
             categories=missing,
         )
 
@@ -296,7 +305,7 @@ def adjust_category_prices(
     increment, see boxoffice.currencies.round_payable) or by `amount_delta` minor units (a
     payable step). Amounts never go below 0. Returns how many amounts changed."""
     if (percent is None) == (amount_delta is None):
-        raise Invalid("Give either a percentage or an amount.", code="invalid_adjustment")
+        raise Invalid("Give either a percentage or an amount.", code=ErrorCode.INVALID_ADJUSTMENT)
     if percent is not None:
         if type(percent) is int:
             percent = Decimal(percent)
@@ -304,15 +313,16 @@ def adjust_category_prices(
         # within Decimal's precision and catches a misplaced decimal point.
         if not (isinstance(percent, Decimal) and percent.is_finite() and -100 <= percent <= 1000):
             raise Invalid(
-                "The percentage must be a number from -100 to 1000.", code="invalid_adjustment"
+                "The percentage must be a number from -100 to 1000.",
+                code=ErrorCode.INVALID_ADJUSTMENT,
             )
     if amount_delta is not None and type(amount_delta) is not int:
-        raise Invalid("The amount must be whole minor units.", code="invalid_adjustment")
+        raise Invalid("The amount must be whole minor units.", code=ErrorCode.INVALID_ADJUSTMENT)
     currency = current_currency()
     if amount_delta is not None and not is_payable(amount_delta, currency):
         raise Invalid(
             f"This change cannot be paid by card. {payable_rule(currency)}",
-            code="amount_not_payable",
+            code=KernelCode.AMOUNT_NOT_PAYABLE,
             amount_delta=amount_delta,
         )
     with transaction.atomic():
@@ -320,18 +330,20 @@ def adjust_category_prices(
         if category not in {item["key"] for item in map_categories(locked)}:
             raise Invalid(
                 f"'{category}' is not a seat category of this event.",
-                code="unknown_category",
+                code=SeatMapCode.UNKNOWN_CATEGORY,
                 categories=[category],
             )
         if phase is not None and not PricePhase.objects.filter(event=locked, code=phase).exists():
-            raise Invalid(f"There is no phase '{phase}'.", code="unknown_phase", phases=[phase])
+            raise Invalid(
+                f"There is no phase '{phase}'.", code=ErrorCode.UNKNOWN_PHASE, phases=[phase]
+            )
         if (
             ticket_type is not None
             and not TicketType.objects.filter(event=locked, code=ticket_type).exists()
         ):
             raise Invalid(
                 f"There is no ticket type '{ticket_type}'.",
-                code="unknown_ticket_type",
+                code=ErrorCode.UNKNOWN_TICKET_TYPE,
                 ticket_types=[ticket_type],
             )
         selected = Price.objects.filter(event=locked, category=category)
@@ -350,7 +362,7 @@ def adjust_category_prices(
         if too_big := [p for p in changed if p.amount > AMOUNT_MAX]:
             raise Invalid(
                 f"Amounts cannot exceed {AMOUNT_MAX} minor units.",
-                code="invalid_amount",
+                code=ErrorCode.INVALID_AMOUNT,
                 prices=[
                     {"category": p.category, "ticket_type": p.ticket_type.code,
                      "phase": p.phase.code, "amount": p.amount}
