@@ -17,6 +17,7 @@ from boxoffice.openapi import DocumentedAPI
 from boxoffice.payments.api import router as payments_router
 from boxoffice.payments.platform_api import router as payments_platform_router
 from boxoffice.sales.api import router as sales_router
+from boxoffice.sales.error_codes import ErrorCode as SalesCode
 from boxoffice.sales.reports_api import router as reports_router
 from boxoffice.tickets.api import router as tickets_router
 from checkin.api import router as checkin_router
@@ -50,6 +51,7 @@ api_v1 = DocumentedAPI(
         "Organizers, members and tokens": TenantCode,
         "Venues and seat maps": SeatMapCode,
         "Events and prices": EventCode,
+        "Holds, orders, refunds and reports": SalesCode,
     },
     urls_namespace="api_v1",
     docs=_docs(),

@@ -13,6 +13,7 @@ from django.utils.crypto import salted_hmac
 
 from boxoffice.errors import NotFound
 from boxoffice.inputs import secrets_match
+from boxoffice.sales.error_codes import ErrorCode
 from boxoffice.sales.models import Order
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -58,5 +59,5 @@ def find_order(code: str, secret: str) -> Order:
     # Compared as bytes: a non-ASCII secret is just a wrong one (hmac refuses non-ASCII str,
     # which was a 500 for real codes and a 404 for unknown ones, telling which codes exist).
     if order is None or not secrets_match(order_secret(order), secret):
-        raise NotFound("No such order, or the link is incomplete.", code="order_not_found")
+        raise NotFound("No such order, or the link is incomplete.", code=ErrorCode.ORDER_NOT_FOUND)
     return order

@@ -19,6 +19,7 @@ from boxoffice.events.selectors import event_by_id
 from boxoffice.inputs import Pagination
 from boxoffice.money_api import CurrencyScope, MinorAmount
 from boxoffice.sales import reports
+from boxoffice.sales.error_codes import ErrorCode
 from boxoffice.sales.models import Order
 from boxoffice.times import format_time, zone_of
 from tenants.permissions import require_role
@@ -145,7 +146,9 @@ def event_report(request: HttpRequest, event_id: str) -> dict[str, Any]:
 def _filters(filters: OrderFilters) -> dict[str, Any]:
     if filters.status and filters.status not in Order.Status.values:
         raise Invalid(
-            "No such order status.", code="invalid_status", allowed=list(Order.Status.values)
+            "No such order status.",
+            code=ErrorCode.INVALID_STATUS,
+            allowed=list(Order.Status.values),
         )
     event = _event(filters.event) if filters.event else None
     q = (filters.q or "").replace("\x00", "")  # PostgreSQL refuses NUL in text

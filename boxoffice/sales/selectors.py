@@ -8,9 +8,11 @@ from datetime import datetime
 from django.db import connection
 
 from boxoffice.errors import NotFound
+from boxoffice.events.error_codes import ErrorCode as EventCode
 from boxoffice.events.models import Event, EventSeat
 from boxoffice.events.seat_rules import DatabaseNow, still_held
 from boxoffice.events.selectors import PUBLIC_STATUSES
+from boxoffice.sales.error_codes import ErrorCode
 from boxoffice.sales.models import Hold, Order
 from boxoffice.sales.order_access import normalize_order_code
 
@@ -48,7 +50,7 @@ def event_for_holds_at(identifier: str) -> tuple[Event, datetime]:
         cursor.execute(FIND_EVENT, [list(PUBLIC_STATUSES), identifier, identifier])
         rows = cursor.fetchall()
     if not rows:
-        raise NotFound("No such event.", code="event_not_found")
+        raise NotFound("No such event.", code=EventCode.EVENT_NOT_FOUND)
     # An id wins over another event's slug that happens to spell it.
     row = min(rows, key=lambda row: row[EVENT_FIELDS.index("uid")] != identifier)
     return Event.from_db(connection.alias, EVENT_FIELDS, row[:-1]), row[-1]
@@ -64,7 +66,7 @@ def find_hold(token: str) -> Hold:
         .first()
     )
     if hold is None:
-        raise NotFound("No such hold.", code="hold_not_found")
+        raise NotFound("No such hold.", code=ErrorCode.HOLD_NOT_FOUND)
     return hold
 
 
@@ -81,7 +83,7 @@ def order_by_code(code: str) -> Order:
         .first()
     )
     if order is None:
-        raise NotFound("No such order.", code="order_not_found")
+        raise NotFound("No such order.", code=ErrorCode.ORDER_NOT_FOUND)
     return order
 
 

@@ -14,7 +14,9 @@ from datetime import datetime
 from django.db import DatabaseError, connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper
 
+from boxoffice.error_codes import ErrorCode as KernelCode
 from boxoffice.errors import Conflict, Gone, Invalid, NotFound
+from boxoffice.events.error_codes import ErrorCode as EventCode
 from boxoffice.events.models import Event, EventSeat
 from boxoffice.events.seat_rules import (
     DatabaseNow,
@@ -26,10 +28,12 @@ from boxoffice.events.seat_rules import (
 from boxoffice.events.selectors import PUBLIC_STATUSES
 from boxoffice.events.services.events import refuse_unavailable_seats
 from boxoffice.sales.best_available import Candidate, choose_accessible, choose_best
+from boxoffice.sales.error_codes import ErrorCode
 from boxoffice.sales.hold_rules import LIFETIME_FACTOR, expiry_sql
 from boxoffice.sales.models import Hold
 from boxoffice.sales.selectors import event_for_holds_at, held_seats, token_hash
 from boxoffice.transactions import require_transaction
+from seatmaps.error_codes import ErrorCode as SeatMapCode
 
 TOKEN_PREFIX = "hold_"
 # Best available: how many times to pick again when a concurrent claim took a chosen seat.
@@ -81,11 +85,11 @@ SWEEP = (
 def _check_on_sale(event: Event, now: datetime) -> None:
     state = event.sales_state(now)
     if state == Event.Sales.NOT_ON_SALE:
-        raise Conflict("Tickets for this event are not on sale.", code="not_on_sale")
+        raise Conflict("Tickets for this event are not on sale.", code=ErrorCode.NOT_ON_SALE)
     if state == Event.Sales.NOT_STARTED:
-        raise Conflict("Sales have not started yet.", code="sales_not_started")
+        raise Conflict("Sales have not started yet.", code=ErrorCode.SALES_NOT_STARTED)
     if state == Event.Sales.ENDED:
-        raise Conflict("Sales have ended.", code="sales_ended")
+        raise Conflict("Sales have ended.", code=ErrorCode.SALES_ENDED)
 
 
 def create_hold(*, event: Event) -> tuple[Hold, str]:
@@ -114,7 +118,7 @@ def start_hold_with_seats(*, event_id: str, refs: list[str]) -> tuple[Hold, str,
     seats, 409 `seats_unavailable` naming the seats someone else has."""
     refs = list(dict.fromkeys(refs))
     if not refs:
-        raise Invalid("Choose at least one seat.", code="no_seats")
+        raise Invalid("Choose at least one seat.", code=ErrorCode.NO_SEATS)
     return _start_hold(event_id, refs)
 
 
@@ -138,7 +142,7 @@ def _start_hold(event_id: str, refs: list[str]) -> tuple[Hold, str, list[dict]]:
         if rows:
             return _started(rows, token)
         _refuse_event(event_id, wanted=len(refs))
-    raise Conflict("The event changed meanwhile; try again.", code="contention")
+    raise Conflict("The event changed meanwhile; try again.", code=KernelCode.CONTENTION)
 
 
 def _refuse_seats(error: DatabaseError) -> None:
@@ -148,10 +152,14 @@ def _refuse_seats(error: DatabaseError) -> None:
         return
     refused = json.loads(cause.diag.message_detail)
     if refused["unknown"]:
-        raise Invalid("These seats do not exist.", code="unknown_seats", seats=refused["unknown"])
+        raise Invalid(
+            "These seats do not exist.",
+            code=SeatMapCode.UNKNOWN_SEATS,
+            seats=refused["unknown"],
+        )
     raise Conflict(
         "Some of these seats were just taken.",
-        code="seats_unavailable",
+        code=EventCode.SEATS_UNAVAILABLE,
         seats=refused["unavailable"],
     )
 
@@ -189,9 +197,9 @@ def check_hold_live(hold: Hold) -> None:
     """410 for a hold that was released, converted or has expired, judged at the database's
     time of reading it (`find_hold`, `lock_hold`)."""
     if hold.status == Hold.Status.RELEASED:
-        raise Gone("This hold was released.", code="hold_released")
+        raise Gone("This hold was released.", code=ErrorCode.HOLD_RELEASED)
     if hold.status == Hold.Status.CONVERTED:
-        raise Gone("This hold became an order.", code="hold_converted")
+        raise Gone("This hold became an order.", code=ErrorCode.HOLD_CONVERTED)
     # Expired at `expires_at` itself: its seats stay out of reach until just after (held_until
     # < now() makes them claimable), so there is no instant where both the hold and another
     # customer could take them.
@@ -199,7 +207,10 @@ def check_hold_live(hold: Hold) -> None:
         # A hold read some other way is judged at the database's time now (one more statement).
         hold.db_now = _database_now()
     if hold.expires_at <= hold.db_now:
-        raise Gone("This hold has expired; its seats may have been taken.", code="hold_expired")
+        raise Gone(
+            "This hold has expired; its seats may have been taken.",
+            code=ErrorCode.HOLD_EXPIRED,
+        )
 
 
 def lock_hold(hold: Hold) -> Hold:
@@ -232,7 +243,7 @@ def _check_room(event: Event, *, held: int, wanted: int) -> None:
     if held + wanted > limit:
         raise Invalid(
             f"At most {limit} seats per order; this hold has {held}.",
-            code="too_many_seats",
+            code=SeatMapCode.TOO_MANY_SEATS,
             limit=limit,
             held=held,
         )
@@ -249,7 +260,7 @@ def hold_seats(*, hold: Hold, refs: list[str]) -> list[EventSeat]:
     someone else has."""
     refs = list(dict.fromkeys(refs))
     if not refs:
-        raise Invalid("Choose at least one seat.", code="no_seats")
+        raise Invalid("Choose at least one seat.", code=ErrorCode.NO_SEATS)
     with transaction.atomic():
         hold = _lock_live(hold)
         # Seats already in this hold are fine to ask for again.
@@ -311,17 +322,17 @@ def hold_best_available(
     claim them; returns the hold's seats and whether the pick sat together. `accessible` asks
     for a wheelchair space with `quantity - 1` seats beside it (companion seats first)."""
     if quantity < 1:
-        raise Invalid("Ask for at least one seat.", code="invalid_quantity")
+        raise Invalid("Ask for at least one seat.", code=ErrorCode.INVALID_QUANTITY)
     with transaction.atomic():
         hold = _lock_live(hold)
         _room(hold, quantity)
         candidates = _candidates(hold, category, accessible=accessible)
         if not candidates:
-            raise Invalid(f"No seats in category '{category}'.", code="unknown_category")
+            raise Invalid(f"No seats in category '{category}'.", code=SeatMapCode.UNKNOWN_CATEGORY)
         if accessible and not any(seat.wheelchair for seat in candidates):
             raise Invalid(
                 f"There are no wheelchair spaces in '{category}'.",
-                code="no_wheelchair_spaces",
+                code=ErrorCode.NO_WHEELCHAIR_SPACES,
                 category=category,
             )
         taken: set[int] = set()
@@ -336,7 +347,7 @@ def hold_best_available(
             if choice is None:
                 raise Conflict(
                     _none_left(category, quantity, accessible=accessible),
-                    code="seats_unavailable",
+                    code=EventCode.SEATS_UNAVAILABLE,
                     category=category,
                     quantity=quantity,
                 )
@@ -347,7 +358,7 @@ def hold_best_available(
                 taken.update(set(choice.ids) - set(claimed))
                 transaction.set_rollback(True)
         raise Conflict(
-            "Seats are going fast; try again.", code="seats_unavailable", category=category
+            "Seats are going fast; try again.", code=EventCode.SEATS_UNAVAILABLE, category=category
         )
 
 
@@ -363,7 +374,7 @@ def hold_general_admission(*, hold: Hold, section: str, quantity: int) -> list[E
     """Claim `quantity` spots of a general-admission area: one statement that skips spots other
     transactions are claiming at this instant (FOR UPDATE SKIP LOCKED)."""
     if quantity < 1:
-        raise Invalid("Ask for at least one place.", code="invalid_quantity")
+        raise Invalid("Ask for at least one place.", code=ErrorCode.INVALID_QUANTITY)
     with transaction.atomic():
         hold = _lock_live(hold)
         _room(hold, quantity)
@@ -377,12 +388,13 @@ def hold_general_admission(*, hold: Hold, section: str, quantity: int) -> list[E
                 event_id=hold.event_id, section=section, kind=EventSeat.Kind.SPOT
             ).exists():
                 raise Invalid(
-                    f"'{section}' is not a general-admission area.", code="unknown_section"
+                    f"'{section}' is not a general-admission area.",
+                    code=SeatMapCode.UNKNOWN_SECTION,
                 )
             transaction.set_rollback(True)
             raise Conflict(
                 f"Not enough places left in '{section}'.",
-                code="seats_unavailable",
+                code=EventCode.SEATS_UNAVAILABLE,
                 section=section,
                 quantity=quantity,
             )
@@ -396,7 +408,7 @@ def release_seat(*, hold: Hold, ref: str) -> list[EventSeat]:
             hold_id=hold.pk, ref=ref, status=EventSeat.Status.HELD
         ).update(status=EventSeat.Status.AVAILABLE, hold_id=None, held_until=None)
         if not released:
-            raise NotFound(f"Seat {ref} is not in this hold.", code="seat_not_held")
+            raise NotFound(f"Seat {ref} is not in this hold.", code=ErrorCode.SEAT_NOT_HELD)
     return held_seats(hold)
 
 
@@ -411,7 +423,7 @@ def extend_hold(*, hold: Hold) -> Hold:
         if extended is None:
             raise Invalid(
                 "This hold cannot be extended any further.",
-                code="hold_lifetime_exceeded",
+                code=ErrorCode.HOLD_LIFETIME_EXCEEDED,
                 max_expires_at=hold.max_expires_at.isoformat(),
             )
         hold.expires_at, hold.extensions, hold.updated_at = extended

@@ -23,12 +23,15 @@ from django.utils import timezone
 from boxoffice.actors import Actor
 from boxoffice.audit.services import record_audit
 from boxoffice.currencies import current_currency
+from boxoffice.error_codes import ErrorCode as KernelCode
 from boxoffice.errors import Conflict, Invalid
+from boxoffice.events.error_codes import ErrorCode as EventCode
 from boxoffice.events.models import Event, EventSeat, TicketType
 from boxoffice.events.prices import prices_in_force, resolve_price
 from boxoffice.events.seat_rules import DatabaseNow, claimable_sql, still_held
 from boxoffice.events.selectors import category_names, section_names
 from boxoffice.sales import money
+from boxoffice.sales.error_codes import ErrorCode
 from boxoffice.sales.models import (
     DISPUTE_FINAL,
     Hold,
@@ -83,11 +86,11 @@ class TicketChoice:
 def _usable_promo(event: Event, code: str, now: datetime) -> PromoCode:
     promo = PromoCode.objects.filter(event=event, code=code.strip().upper(), active=True).first()
     if promo is None:
-        raise Invalid("This promo code does not exist.", code="promo_invalid")
+        raise Invalid("This promo code does not exist.", code=ErrorCode.PROMO_INVALID)
     if (promo.valid_from and now < promo.valid_from) or (
         promo.valid_until and now >= promo.valid_until
     ):
-        raise Invalid("This promo code is not valid now.", code="promo_expired")
+        raise Invalid("This promo code is not valid now.", code=ErrorCode.PROMO_EXPIRED)
     return promo
 
 
@@ -100,7 +103,7 @@ def _promo(event: Event, code: str, now: datetime) -> PromoCode:
         .update(used=F("used") + 1)
     )
     if not taken:
-        raise Conflict("This promo code has been used up.", code="promo_exhausted")
+        raise Conflict("This promo code has been used up.", code=ErrorCode.PROMO_EXHAUSTED)
     return promo
 
 
@@ -109,16 +112,16 @@ def _ticket_types(
 ) -> dict[str, TicketType]:
     types = {ticket_type.code: ticket_type for ticket_type in event.ticket_types.all()}
     if not types:
-        raise Invalid("This event has no ticket types.", code="no_ticket_types")
+        raise Invalid("This event has no ticket types.", code=ErrorCode.NO_TICKET_TYPES)
     refs = {seat.ref for seat in seats}
     chosen: dict[str, TicketType] = {}
     for choice in choices:
         if choice.seat not in refs:
-            raise Invalid(f"Seat {choice.seat} is not in this hold.", code="seat_not_held")
+            raise Invalid(f"Seat {choice.seat} is not in this hold.", code=ErrorCode.SEAT_NOT_HELD)
         if choice.ticket_type not in types:
             raise Invalid(
                 f"Unknown ticket type '{choice.ticket_type}'.",
-                code="unknown_ticket_type",
+                code=EventCode.UNKNOWN_TICKET_TYPE,
                 ticket_types=sorted(types),
             )
         chosen[choice.seat] = types[choice.ticket_type]
@@ -181,7 +184,7 @@ def place_order(
     reserved for the payment window. One order per hold: asking again returns the same order."""
     email, name = email.strip().lower(), name.strip()
     if not name:
-        raise Invalid("Tell us the name for the tickets.", code="invalid_name")
+        raise Invalid("Tell us the name for the tickets.", code=KernelCode.INVALID_NAME)
     with transaction.atomic():
         hold = lock_hold(hold)
         existing = Order.objects.filter(hold=hold).first()
@@ -190,10 +193,10 @@ def place_order(
         check_hold_live(hold)
         event = hold.event
         if event.status != Event.Status.ON_SALE:
-            raise Conflict("Tickets for this event are not on sale.", code="not_on_sale")
+            raise Conflict("Tickets for this event are not on sale.", code=ErrorCode.NOT_ON_SALE)
         seats = held_seats(hold)
         if not seats:
-            raise Invalid("This hold has no seats.", code="empty_hold")
+            raise Invalid("This hold has no seats.", code=ErrorCode.EMPTY_HOLD)
         now = hold.db_now
         types, prices = _seat_prices(event, seats, tickets, now)
         promo = _promo(event, promo_code, now) if promo_code else None
@@ -244,12 +247,12 @@ def quote_order(
     event = hold.event
     seats = held_seats(hold)
     if not seats:
-        raise Invalid("This hold has no seats.", code="empty_hold")
+        raise Invalid("This hold has no seats.", code=ErrorCode.EMPTY_HOLD)
     now = hold.db_now
     types, prices = _seat_prices(event, seats, tickets, now)
     promo = _usable_promo(event, promo_code, now) if promo_code else None
     if promo is not None and promo.max_uses is not None and promo.used >= promo.max_uses:
-        raise Conflict("This promo code has been used up.", code="promo_exhausted")
+        raise Conflict("This promo code has been used up.", code=ErrorCode.PROMO_EXHAUSTED)
     breakdown = _break_down(event, prices, promo, current_currency())
     return Quote(seats=seats, ticket_types=types, breakdown=breakdown, promo=promo)
 

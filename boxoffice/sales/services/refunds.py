@@ -17,6 +17,7 @@ from boxoffice.errors import Conflict, DomainError, Gone, Invalid
 from boxoffice.events.models import EventSeat
 from boxoffice.events.refund_policy import refund_percent
 from boxoffice.sales import money
+from boxoffice.sales.error_codes import ErrorCode
 from boxoffice.sales.models import (
     PAID_STATUSES,
     Order,
@@ -56,7 +57,7 @@ def refund_terms(
     if order.status not in REFUNDABLE:
         raise Conflict(
             f"A {order.get_status_display().lower()} order cannot be refunded.",
-            code="order_not_refundable",
+            code=ErrorCode.ORDER_NOT_REFUNDABLE,
             status=order.status,
         )
     active = list(order.items.filter(status=OrderItem.Status.ACTIVE))
@@ -67,11 +68,13 @@ def refund_terms(
         unknown = [ref for ref in dict.fromkeys(seat_refs) if ref not in by_ref]
         if unknown:
             raise Invalid(
-                "These seats are not active in this order.", code="seat_not_in_order", seats=unknown
+                "These seats are not active in this order.",
+                code=ErrorCode.SEAT_NOT_IN_ORDER,
+                seats=unknown,
             )
         items = [by_ref[ref] for ref in dict.fromkeys(seat_refs)]
     if not items:
-        raise Invalid("Choose at least one ticket to refund.", code="no_items")
+        raise Invalid("Choose at least one ticket to refund.", code=ErrorCode.NO_ITEMS)
     owed = sum(item.total for item in items) if amount is None else amount
     return items, min(owed, order.total - order.refunded)
 
@@ -152,15 +155,16 @@ class CancellationTerms:
 
 def _cancellation_refusal(order: Order, at: datetime, percent: int) -> DomainError | None:
     if order.status not in REFUNDABLE:
-        return Conflict("This order cannot be cancelled.", code="order_not_cancellable")
+        return Conflict("This order cannot be cancelled.", code=ErrorCode.ORDER_NOT_CANCELLABLE)
     if order.event.starts_at <= at:
         return Gone(
-            "The event has started: orders can no longer be cancelled.", code="event_started"
+            "The event has started: orders can no longer be cancelled.",
+            code=ErrorCode.EVENT_STARTED,
         )
     if percent == 0:
         return Conflict(
             "The refund policy no longer allows cancelling this order.",
-            code="refund_policy_closed",
+            code=ErrorCode.REFUND_POLICY_CLOSED,
             policy=order.event.refund_policy,
         )
     return None
