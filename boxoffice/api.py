@@ -20,6 +20,7 @@ from boxoffice.sales.api import router as sales_router
 from boxoffice.sales.error_codes import ErrorCode as SalesCode
 from boxoffice.sales.reports_api import router as reports_router
 from boxoffice.tickets.api import router as tickets_router
+from boxoffice.tickets.error_codes import ErrorCode as TicketCode
 from checkin.api import router as checkin_router
 from seatmaps.api import router as seatmaps_router
 from seatmaps.error_codes import ErrorCode as SeatMapCode
@@ -52,6 +53,7 @@ api_v1 = DocumentedAPI(
         "Venues and seat maps": SeatMapCode,
         "Events and prices": EventCode,
         "Holds, orders, refunds and reports": SalesCode,
+        "Tickets": TicketCode,
     },
     urls_namespace="api_v1",
     docs=_docs(),

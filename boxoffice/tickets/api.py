@@ -7,6 +7,7 @@ from ninja import Router
 
 from boxoffice.errors import NotFound
 from boxoffice.tickets import services
+from boxoffice.tickets.error_codes import ErrorCode
 from boxoffice.tickets.models import SigningKey, Ticket
 from boxoffice.tickets.schemas import SigningKeyOut, TicketOut
 from tenants.permissions import require_role
@@ -80,6 +81,6 @@ def reissue(request: HttpRequest, ticket_id: str) -> dict:
     actor = require_role(request, Role.ADMIN)
     ticket = Ticket.objects.filter(uid=ticket_id).first()
     if ticket is None:
-        raise NotFound("No such ticket.", code="ticket_not_found")
+        raise NotFound("No such ticket.", code=ErrorCode.TICKET_NOT_FOUND)
     new = services.reissue_ticket(ticket=ticket, actor=actor)
     return ticket_out(Ticket.objects.select_related("order", "item").get(pk=new.pk))

@@ -16,6 +16,7 @@ from boxoffice.audit.services import record_audit
 from boxoffice.errors import Conflict, NotFound
 from boxoffice.sales.models import PAID_STATUSES, Order, OrderItem
 from boxoffice.tickets import keys
+from boxoffice.tickets.error_codes import ErrorCode
 from boxoffice.tickets.models import SigningKey, Ticket
 from boxoffice.tickets.payload import sign_payload
 
@@ -64,7 +65,7 @@ def retire_signing_key(*, key_id: int, actor: Actor) -> SigningKey:
         if key.status == SigningKey.Status.SIGNING:
             raise Conflict(
                 "This key signs new tickets; rotate to a new key before retiring it.",
-                code="key_in_use",
+                code=ErrorCode.KEY_IN_USE,
             )
         if key.status == SigningKey.Status.RETIRED:
             return key
@@ -205,7 +206,7 @@ def reissue_ticket(*, ticket: Ticket, actor: Actor) -> Ticket:
     with transaction.atomic():
         old = Ticket.objects.select_for_update().filter(pk=ticket.pk).first()
         if old is None or old.status != Ticket.Status.VALID:
-            raise Conflict("Only a valid ticket can be reissued.", code="ticket_not_valid")
+            raise Conflict("Only a valid ticket can be reissued.", code=ErrorCode.TICKET_NOT_VALID)
         old.status = Ticket.Status.REVOKED
         old.revoked_at = timezone.now()
         old.revoke_reason = REISSUED
