@@ -19,6 +19,7 @@ from boxoffice.payments.platform_api import router as payments_platform_router
 from boxoffice.sales.api import router as sales_router
 from boxoffice.sales.error_codes import ErrorCode as SalesCode
 from boxoffice.sales.reports_api import router as reports_router
+from boxoffice.shop.error_codes import ErrorCode as ShopCode
 from boxoffice.tickets.api import router as tickets_router
 from boxoffice.tickets.error_codes import ErrorCode as TicketCode
 from checkin.api import router as checkin_router
@@ -54,6 +55,7 @@ api_v1 = DocumentedAPI(
         "Events and prices": EventCode,
         "Holds, orders, refunds and reports": SalesCode,
         "Tickets": TicketCode,
+        "Live availability stream": ShopCode,
     },
     urls_namespace="api_v1",
     docs=_docs(),

@@ -34,6 +34,10 @@ from django.db import OperationalError, close_old_connections, connection
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from boxoffice.busy import BUSY_MESSAGE, RETRY_AFTER_SECONDS
+from boxoffice.error_codes import ErrorCatalogue
+from boxoffice.error_codes import ErrorCode as KernelCode
+from boxoffice.events.error_codes import ErrorCode as EventCode
+from boxoffice.shop.error_codes import ErrorCode
 from boxoffice.shop.live import RESET, SeatChanges, close_seat_changes, seat_changes
 
 Scope = dict[str, Any]
@@ -52,7 +56,7 @@ _lookups: dict[tuple[str, str], tuple[float, tuple[int, Any]]] = {}
 
 class Refusal(Exception):
     def __init__(
-        self, status: int, code: str, message: str, retry_after: int | None = None
+        self, status: int, code: ErrorCatalogue, message: str, retry_after: int | None = None
     ) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
@@ -81,20 +85,33 @@ def _find(hostname: str, identifier: str) -> tuple[str, int]:
             # The same wait for a pooled connection, and the same 503, as any other request.
             connection.ensure_connection()
         except OperationalError as error:
-            raise Refusal(503, "service_busy", BUSY_MESSAGE, RETRY_AFTER_SECONDS) from error
+            raise Refusal(
+                503,
+                KernelCode.SERVICE_BUSY,
+                BUSY_MESSAGE,
+                RETRY_AFTER_SECONDS,
+            ) from error
         try:
             organizer = organizer_for_host(hostname)
         except Domain.DoesNotExist:
             organizer = None
         if organizer is None or organizer.schema_name == get_public_schema_name():
-            raise Refusal(404, "unknown_site", f"No organizer uses the address {hostname}.")
+            raise Refusal(
+                404,
+                KernelCode.UNKNOWN_SITE,
+                f"No organizer uses the address {hostname}.",
+            )
         if organizer.is_suspended:
-            raise Refusal(423, "organizer_suspended", "This organizer's site is suspended.")
+            raise Refusal(
+                423,
+                KernelCode.ORGANIZER_SUSPENDED,
+                "This organizer's site is suspended.",
+            )
         with schema_context(organizer.schema_name):
             event = find_event(Event.objects.filter(status__in=PUBLIC_STATUSES).only("uid"),
                                identifier)  # fmt: skip
         if event is None:
-            raise Refusal(404, "event_not_found", "No such event.")
+            raise Refusal(404, EventCode.EVENT_NOT_FOUND, "No such event.")
         return organizer.schema_name, event.pk
     finally:
         # A stream lives for minutes: it must not keep this thread's connection open.
@@ -136,7 +153,7 @@ async def availability_stream(scope: Scope, receive: Receive, send: Send, identi
     hostname = _host(scope)
     allowed = settings.BASE_DOMAIN
     if not (hostname == allowed or hostname.endswith("." + allowed)):
-        await _refuse(send, Refusal(400, "bad_host", "Unknown host."))
+        await _refuse(send, Refusal(400, ErrorCode.BAD_HOST, "Unknown host."))
         return
     try:
         key = await _lookup(hostname, identifier)

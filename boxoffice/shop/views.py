@@ -20,6 +20,7 @@ from boxoffice.sales.models import Order
 from boxoffice.sales.order_access import SECRET_PAGE_REFERRER_POLICY, find_order
 from boxoffice.shop import selectors
 from boxoffice.shop.calendar import order_calendar
+from boxoffice.shop.error_codes import ErrorCode
 from boxoffice.tickets.models import Ticket
 from boxoffice.tickets.qr import ticket_qr_svg
 from boxoffice.tickets.selectors import order_tickets
@@ -224,7 +225,7 @@ def stream_needs_asgi(request: HttpRequest, event_id: str) -> JsonResponse:
     handler (boxoffice/shop/stream.py) is not in front: browsers then poll the snapshot."""
     return JsonResponse(
         {
-            "code": "stream_unavailable",
+            "code": ErrorCode.STREAM_UNAVAILABLE,
             "message": "Live updates are served by the ASGI server; poll the availability "
             "snapshot instead.",
             "details": {"snapshot": f"/api/v1/events/{event_id}/availability"},
