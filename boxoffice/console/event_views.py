@@ -25,6 +25,7 @@ from boxoffice.events.services import events as event_services
 from boxoffice.events.services import pricing
 from boxoffice.payments.services.refunds import cancel_event
 from boxoffice.sales import reports
+from boxoffice.sales.error_codes import ErrorCode as SalesCode
 from boxoffice.sales.models import PAID_STATUSES, Order
 from boxoffice.times import format_time, local, typed_time, zone_label, zone_of
 from seatmaps import selectors as seatmap_selectors
@@ -504,7 +505,7 @@ def event_seats(request: HttpRequest, event_id: str) -> HttpResponse:
                 )
                 return redirect("console:event_seats", event_id=event.uid)
             if not refs:
-                raise NotFound("Choose seats on the map first.", code="no_seats")
+                raise NotFound("Choose seats on the map first.", code=SalesCode.NO_SEATS)
             if action == "unblock":
                 done = event_services.unblock_seats(actor=request.actor, event=event, refs=refs)
                 messages.success(request, f"Unblocked {len(done)} seat(s).")
