@@ -7,6 +7,7 @@ from django.utils import timezone
 from boxoffice.actors import Actor
 from boxoffice.audit.services import record_audit
 from boxoffice.errors import Conflict, Invalid
+from boxoffice.transactions import require_transaction
 from checkin.models import Device, Override, Scan
 from checkin.services.credentials import verify_staff_credential
 from tenants.models import Organizer
@@ -26,8 +27,10 @@ def apply_override(
     offline: bool = False,
     credential_id: str = "",
 ) -> Override:
-    """Admit the denied entry `scan` on `actor`'s decision, in the caller's transaction: the
-    admission row, the `Override` and its audit entry. The caller has checked who may."""
+    """Admit the denied entry `scan` on `actor`'s decision: the admission row, the `Override`
+    and its audit entry. Call inside a transaction (the scan is locked until the caller's
+    ends); the caller has checked who may."""
+    require_transaction("apply_override")
     reason = (reason or "").strip()
     if not reason:
         raise Invalid("Give a reason for the override.", code="reason_required")

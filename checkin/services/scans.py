@@ -10,6 +10,7 @@ from django.utils import timezone
 from boxoffice.errors import Invalid
 from boxoffice.tickets.models import Ticket
 from boxoffice.tickets.selectors import check_payload, typed_ticket_code
+from boxoffice.transactions import require_transaction
 from checkin.models import Admission, CheckinList, Device, Scan
 
 Verdict = Scan.Verdict
@@ -136,7 +137,9 @@ def record_scan(
     late: bool = False,
     gate: str = "",
 ) -> ScanResult:
-    """Judge, decide admission and store one scan, in the caller's transaction."""
+    """Judge, decide admission and store one scan. Call inside a transaction: the admission
+    row stays locked until the caller's ends."""
+    require_transaction("record_scan")
     offline = mode == Scan.Mode.OFFLINE
     failure, ticket = judge(checkin_list, payload, at=effective_at if offline else None)
     scan = Scan(
