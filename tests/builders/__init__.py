@@ -6,6 +6,7 @@
 - orders: orders in a given state, and paid orders with their tickets
 - checkin: a door (check-in list, devices) and the devices' calls
 - payments: a shop used over HTTP (holds, checkouts, sandbox payments, provider events)
+- stripe: Stripe's API faked at the SDK's HTTP boundary, and the objects it answers with
 - money: API money read back as plain minor-unit integers
 - races: threads on the real database (contenders released together, work on another
   connection)

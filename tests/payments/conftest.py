@@ -3,7 +3,7 @@
 import pytest
 
 from boxoffice.payments.services import connect
-from tests.payments.test_stripe_provider import API_KEY, FakeStripeAPI
+from tests.builders.stripe import API_KEY, FakeStripeAPI
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from boxoffice.payments.models import ConnectedAccount, PaymentRoute
 from boxoffice.payments.providers.stripe_provider import StripeProvider
 from tests.builders.payments import make_shop
-from tests.payments.test_stripe_provider import FakeStripeAPI, checkout_session
+from tests.builders.stripe import FakeStripeAPI, checkout_session
 
 pytestmark = pytest.mark.django_db
 

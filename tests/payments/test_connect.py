@@ -1,20 +1,17 @@
 """Stripe Connect onboarding: the organizer's account is created by us, its id comes from Stripe,
 its state is read back from Stripe and kept current by `account.updated` events bound to it.
-Stripe is faked at the SDK's HTTP boundary (the same fake as the provider tests)."""
+Stripe is faked at the SDK's HTTP boundary (tests/builders/stripe.py, as for the provider tests)."""
 
 import time
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from boxoffice.actors import Actor
 from boxoffice.audit.models import AuditEntry
 from boxoffice.errors import Conflict, Unavailable
 from boxoffice.payments.models import ConnectedAccount, WebhookEvent
-from boxoffice.payments.providers.sandbox import event_envelope
 from boxoffice.payments.services import connect, reconciliation
 from boxoffice.sales.models import Order
 from tenants.roles import Role
@@ -27,109 +24,22 @@ from tests.builders.organizers import (
     signed_in_client,
 )
 from tests.builders.payments import make_shop
-from tests.payments.test_stripe_provider import (
-    API_KEY,
+from tests.builders.stripe import (
+    ACCOUNT_ID,
+    LINK_URL,
     FakeStripeAPI,
+    account_link,
+    account_object,
+    account_updated,
     checkout_session,
     completed_session,
+    enabled_account,
+    start,
+    stripe_checkout,
     stripe_error,
 )
 
 pytestmark = pytest.mark.django_db
-
-ACCOUNT_ID = "acct_1QxYzAlphaTheatre"
-LINK_URL = "https://connect.stripe.com/setup/s/acct_1QxYzAlphaTheatre/aBcDeFgHiJkL"
-
-
-def account_object(**overrides: Any) -> dict[str, Any]:
-    """A Standard connected account as Stripe returns it: new (details not submitted)."""
-    account = {
-        "id": ACCOUNT_ID,
-        "object": "account",
-        "business_profile": {"mcc": None, "name": None, "support_email": None, "url": None},
-        "business_type": None,
-        "capabilities": {},
-        "charges_enabled": False,
-        "controller": {
-            "is_controller": True,
-            "type": "application",
-            "stripe_dashboard": {"type": "full"},
-            "fees": {"payer": "account"},
-            "losses": {"payments": "stripe"},
-            "requirement_collection": "stripe",
-        },
-        "country": "NL",
-        "created": 1764790000,
-        "default_currency": "eur",
-        "details_submitted": False,
-        "email": None,
-        "external_accounts": {
-            "object": "list",
-            "data": [],
-            "has_more": False,
-            "total_count": 0,
-            "url": f"/v1/accounts/{ACCOUNT_ID}/external_accounts",
-        },
-        "future_requirements": {
-            "alternatives": [],
-            "current_deadline": None,
-            "currently_due": [],
-            "disabled_reason": None,
-            "errors": [],
-            "eventually_due": [],
-            "past_due": [],
-            "pending_verification": [],
-        },
-        "metadata": {"organizer": "alpha", "schema": "org_alpha"},
-        "payouts_enabled": False,
-        "requirements": {
-            "alternatives": [],
-            "current_deadline": None,
-            "currently_due": ["business_profile.url", "external_account", "tos_acceptance.date"],
-            "disabled_reason": "requirements.past_due",
-            "errors": [],
-            "eventually_due": ["business_profile.url", "external_account"],
-            "past_due": ["external_account"],
-            "pending_verification": [],
-        },
-        "settings": {"payouts": {"schedule": {"delay_days": 7, "interval": "daily"}}},
-        "tos_acceptance": {"date": None, "ip": None, "user_agent": None},
-        "type": "standard",
-    }
-    account.update(overrides)
-    return account
-
-
-def enabled_account(**overrides: Any) -> dict[str, Any]:
-    enabled = {
-        "charges_enabled": True,
-        "payouts_enabled": True,
-        "details_submitted": True,
-        "requirements": {
-            "alternatives": [], "current_deadline": None, "currently_due": [],
-            "disabled_reason": None, "errors": [], "eventually_due": [], "past_due": [],
-            "pending_verification": [],
-        },
-    }  # fmt: skip
-    return account_object(**{**enabled, **overrides})
-
-
-def account_link() -> dict[str, Any]:
-    return {
-        "object": "account_link",
-        "created": int(time.time()),
-        "expires_at": int(time.time()) + 300,
-        "url": LINK_URL,
-    }
-
-
-def start(organizer):
-    return connect.start_onboarding(
-        organizer=organizer,
-        actor=Actor.system("test"),
-        refresh_url="http://alpha.localhost/console/settings/stripe/refresh/",
-        return_url="http://alpha.localhost/console/settings/stripe/return/",
-    )
 
 
 # --- the service ----------------------------------------------------------------------------
@@ -325,16 +235,6 @@ def connected(slug: str = "alpha", account_id: str = ACCOUNT_ID, **state) -> Con
     )
 
 
-def account_updated(obj: dict[str, Any], *, account: str | None = None, created: int = 0) -> dict:
-    event = event_envelope(
-        "account.updated", obj, account=obj["id"] if account is None else account
-    )
-    event["data"]["previous_attributes"] = {"charges_enabled": False}
-    if created:
-        event["created"] = created
-    return event
-
-
 def test_account_updated_keeps_our_accounts_state_current():
     shop = make_shop()
     stored = connected("beta")
@@ -382,20 +282,6 @@ def test_account_updated_for_an_account_that_is_not_ours_changes_nothing():
 
 
 # --- checkout needs a charges-enabled account -----------------------------------------------
-
-
-def stripe_checkout(shop, monkeypatch, fake):
-    provider = connect.StripeProvider(API_KEY, http_client=fake, max_network_retries=0)
-    for module in ("checkout", "reconciliation"):
-        monkeypatch.setattr(
-            f"boxoffice.payments.services.{module}.get_provider",
-            lambda name=None, request=None: provider,
-        )
-    token = shop.hold("stalls/B/1")
-    answer = shop.post(
-        f"/api/v1/holds/{token}/checkout", {"email": "ana@example.com", "name": "Ana Lima"}
-    )
-    return token, answer
 
 
 @pytest.mark.parametrize("account", ["none", "typed", "not_enabled"])

@@ -12,7 +12,7 @@ from boxoffice.payments.models import ConnectedAccount
 from boxoffice.validators import countries
 from tests.builders.money import plain
 from tests.builders.organizers import make_organizer, owner_of, signed_in_client
-from tests.payments.test_connect import (
+from tests.builders.stripe import (
     LINK_URL,
     account_link,
     account_object,

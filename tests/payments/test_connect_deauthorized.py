@@ -19,15 +19,15 @@ from boxoffice.payments.providers.sandbox import event_envelope
 from boxoffice.sales.models import Order
 from tests.builders.organizers import make_organizer, owner_of, signed_in_client
 from tests.builders.payments import make_shop
-from tests.payments.test_connect import (
+from tests.builders.stripe import (
     ACCOUNT_ID,
+    FakeStripeAPI,
     account_link,
     account_object,
     account_updated,
     enabled_account,
     stripe_checkout,
 )
-from tests.payments.test_stripe_provider import FakeStripeAPI
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from boxoffice.tickets.models import Ticket
 from tests.builders.money import plain
 from tests.builders.organizers import owner_of, signed_in_client
 from tests.builders.payments import jobs_run_inline, make_shop
-from tests.payments.test_stripe_provider import FakeStripeAPI
+from tests.builders.stripe import FakeStripeAPI
 
 pytestmark = pytest.mark.django_db
 ADMIN = Actor.system("test")

@@ -24,7 +24,7 @@ from tests.builders.events import on_sale_event
 from tests.builders.money import plain
 from tests.builders.organizers import host_of, make_member, make_organizer, signed_in_client
 from tests.builders.payments import Shop
-from tests.payments.test_stripe_provider import FakeStripeAPI, checkout_session
+from tests.builders.stripe import FakeStripeAPI, checkout_session
 
 pytestmark = pytest.mark.django_db
 

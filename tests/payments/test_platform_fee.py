@@ -15,8 +15,7 @@ from boxoffice.payments.models import ConnectedAccount
 from tenants.models import Organizer, User
 from tests.builders.organizers import PASSWORD, make_organizer, owner_of, signed_in_client
 from tests.builders.payments import make_shop
-from tests.payments.test_connect import stripe_checkout
-from tests.payments.test_stripe_provider import FakeStripeAPI, checkout_session, stripe_error
+from tests.builders.stripe import FakeStripeAPI, checkout_session, stripe_checkout, stripe_error
 
 pytestmark = pytest.mark.django_db
 

@@ -1,213 +1,28 @@
 """The Stripe provider against a fake of Stripe's HTTP API, plugged in at the SDK's `http_client`
 hook: the SDK builds every request for real, the fake records it and answers the way Stripe does."""
 
-import json
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from datetime import datetime
 
 import pytest
 import stripe
 from django.core.exceptions import ImproperlyConfigured
-from requests.structures import CaseInsensitiveDict
 
-from boxoffice.payments.providers.base import CheckoutRequest, LineItem, ProviderError
+from boxoffice.payments.providers.base import LineItem, ProviderError
 from boxoffice.payments.providers.stripe_provider import StripeProvider
-
-API_KEY = "sk_test_51BoxofficeSecretKeyForTests"
-ACCOUNT = "acct_1OrganizerAlpha"
-SESSION_ID = "cs_test_a1B2c3D4e5F6g7H8i9J0kLmNoPqRsTuVwXyZ"
-PAYMENT_INTENT_ID = "pi_3PqRsTuVwXyZ0123"
-EXPIRES_AT = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
-EXPIRES_AT_UNIX = "1893499200"
-
-
-@dataclass
-class SentRequest:
-    method: str
-    url: str
-    headers: dict[str, str]
-    body: str
-
-    @property
-    def path(self) -> str:
-        return urlsplit(self.url).path
-
-    @property
-    def form(self) -> dict[str, str]:
-        return dict(parse_qsl(self.body, keep_blank_values=True))
-
-
-class FakeStripeAPI(stripe.HTTPClient):
-    """Answers each request with the next queued (status, JSON body) or raises a queued error."""
-
-    name = "fake-stripe"
-
-    def __init__(self, *answers: tuple[int, dict[str, Any]] | Exception) -> None:
-        super().__init__()
-        self.answers = list(answers)
-        self.sent: list[SentRequest] = []
-
-    def request(self, method, url, headers, post_data=None, *, _usage=None):
-        self.sent.append(SentRequest(method, url, dict(headers or {}), post_data or ""))
-        assert self.answers, f"unexpected request {method.upper()} {url}"
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        status, body = answer
-        response_headers = CaseInsensitiveDict(
-            {
-                "Content-Type": "application/json",
-                "Request-Id": f"req_test{len(self.sent):04d}",
-                "Stripe-Version": stripe.api_version,
-            }
-        )
-        return json.dumps(body), status, response_headers
-
-    def request_stream(self, method, url, headers, post_data=None, *, _usage=None):
-        raise AssertionError("the provider never streams")
-
-    def close(self) -> None:
-        pass
-
-    def _sleep_time_seconds(self, num_retries: int) -> float:
-        # The SDK's retry back-off, without the wait.
-        return 0.0
-
-
-def checkout_session(**overrides: Any) -> dict[str, Any]:
-    """A `checkout.session` as Stripe returns it for a freshly created hosted payment session."""
-    session = {
-        "id": SESSION_ID,
-        "object": "checkout.session",
-        "adaptive_pricing": {"enabled": False},
-        "after_expiration": None,
-        "allow_promotion_codes": None,
-        "amount_subtotal": 11000,
-        "amount_total": 11000,
-        "automatic_tax": {"enabled": False, "liability": None, "status": None},
-        "billing_address_collection": None,
-        "cancel_url": "https://alpha.tickets.test/orders/BX7K2/cancelled",
-        "client_reference_id": "BX7K2",
-        "client_secret": None,
-        "consent": None,
-        "consent_collection": None,
-        "created": 1893497400,
-        "currency": "eur",
-        "custom_fields": [],
-        "custom_text": {
-            "after_submit": None,
-            "shipping_address": None,
-            "submit": None,
-            "terms_of_service_acceptance": None,
-        },
-        "customer": None,
-        "customer_creation": "if_required",
-        "customer_details": None,
-        "customer_email": "ada@example.com",
-        "discounts": [],
-        "expires_at": int(EXPIRES_AT_UNIX),
-        "invoice": None,
-        "invoice_creation": {"enabled": False, "invoice_data": {}},
-        "livemode": False,
-        "locale": None,
-        "metadata": {"organizer": "alpha", "order": "BX7K2"},
-        "mode": "payment",
-        "payment_intent": None,
-        "payment_link": None,
-        "payment_method_collection": "if_required",
-        "payment_method_options": {"card": {"request_three_d_secure": "automatic"}},
-        "payment_method_types": ["card"],
-        "payment_status": "unpaid",
-        "phone_number_collection": {"enabled": False},
-        "recovered_from": None,
-        "setup_intent": None,
-        "shipping_address_collection": None,
-        "shipping_cost": None,
-        "shipping_options": [],
-        "status": "open",
-        "submit_type": None,
-        "subscription": None,
-        "success_url": "https://alpha.tickets.test/orders/BX7K2?session={CHECKOUT_SESSION_ID}",
-        "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
-        "ui_mode": "hosted",
-        "url": f"https://checkout.stripe.com/c/pay/{SESSION_ID}#fidkdWxOYHwnPyd1blpxYHZxWjA0",
-    }
-    session.update(overrides)
-    return session
-
-
-def completed_session(**overrides: Any) -> dict[str, Any]:
-    completed = {
-        "status": "complete",
-        "payment_status": "paid",
-        "payment_intent": PAYMENT_INTENT_ID,
-        "customer_details": {
-            "address": None,
-            "email": "ada@example.com",
-            "name": "Ada Lovelace",
-            "phone": None,
-            "tax_exempt": "none",
-            "tax_ids": [],
-        },
-        "url": None,
-    }
-    return checkout_session(**{**completed, **overrides})
-
-
-def refund_object(**overrides: Any) -> dict[str, Any]:
-    refund = {
-        "id": "re_3PqRsTuVwXyZ0123",
-        "object": "refund",
-        "amount": 4500,
-        "balance_transaction": "txn_3PqRsTuVwXyZ0123",
-        "charge": "ch_3PqRsTuVwXyZ0123",
-        "created": 1893600000,
-        "currency": "eur",
-        "destination_details": {"card": {"reference_status": "pending", "type": "refund"}},
-        "metadata": {"organizer": "alpha", "order": "BX7K2", "refund": "R1"},
-        "payment_intent": PAYMENT_INTENT_ID,
-        "reason": None,
-        "receipt_number": None,
-        "source_transfer_reversal": None,
-        "status": "succeeded",
-        "transfer_reversal": None,
-    }
-    refund.update(overrides)
-    return refund
-
-
-def stripe_error(error_type: str, message: str, code: str | None = None) -> dict[str, Any]:
-    error: dict[str, Any] = {"message": message, "type": error_type}
-    if code:
-        error["code"] = code
-        error["doc_url"] = f"https://stripe.com/docs/error-codes/{code.replace('_', '-')}"
-    error["request_log_url"] = "https://dashboard.stripe.com/test/logs/req_test0001"
-    return {"error": error}
-
-
-def checkout_request(**overrides: Any) -> CheckoutRequest:
-    request = CheckoutRequest(
-        currency="EUR",
-        line_items=[
-            LineItem(name="Stalls, row C — adult", unit_amount=4500, quantity=2),
-            LineItem(name="Booking fee", unit_amount=1000, quantity=2),
-        ],
-        customer_email="ada@example.com",
-        client_reference_id="BX7K2",
-        metadata={"organizer": "alpha", "order": "BX7K2"},
-        expires_at=EXPIRES_AT,
-        success_url="https://alpha.tickets.test/orders/BX7K2?session={CHECKOUT_SESSION_ID}",
-        cancel_url="https://alpha.tickets.test/orders/BX7K2/cancelled",
-        idempotency_key="checkout-alpha-BX7K2-1",
-    )
-    return replace(request, **overrides)
-
-
-def make_provider(fake: FakeStripeAPI, **kwargs: Any) -> StripeProvider:
-    kwargs.setdefault("max_network_retries", 0)
-    return StripeProvider(API_KEY, http_client=fake, **kwargs)
+from tests.builders.stripe import (
+    ACCOUNT,
+    API_KEY,
+    EXPIRES_AT_UNIX,
+    PAYMENT_INTENT_ID,
+    SESSION_ID,
+    FakeStripeAPI,
+    checkout_request,
+    checkout_session,
+    completed_session,
+    make_provider,
+    refund_object,
+    stripe_error,
+)
 
 
 def test_create_checkout_on_a_connected_account_sends_items_fee_metadata_and_keys():
