@@ -20,7 +20,6 @@ from unittest import mock
 import pytest
 import uvicorn
 from django.db import connection
-from django_tenants.utils import schema_context
 from PIL import Image
 
 from boxoffice.tickets.qr import qr_png
@@ -28,7 +27,8 @@ from tenants.roles import Role
 from tests.builders.checkin import make_door as make_checkin_door
 from tests.builders.events import on_sale_event
 from tests.builders.orders import paid_order
-from tests.builders.organizers import PASSWORD, make_member, make_organizer, make_user
+from tests.builders.organizers import PASSWORD, make_member, make_user
+from tests.builders.races import on_another_connection
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -69,23 +69,7 @@ def in_database(organizer, query):
     """Run `query()` in the organizer's schema on a thread of its own. While Playwright's sync
     API runs, this thread has an event loop going, where Django refuses the ORM; a thread also
     keeps the test from leaving a connection behind."""
-    outcome = {}
-
-    def work():
-        try:
-            with schema_context(organizer.schema_name):
-                outcome["value"] = query()
-        except BaseException as error:  # handed to the test's thread
-            outcome["error"] = error
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=work)
-    worker.start()
-    worker.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+    return on_another_connection(query, schema=organizer.schema_name, timeout=120)
 
 
 def run_now(func, *args, **options):
@@ -132,8 +116,8 @@ def asgi_server(transactional_db):
 
 
 @pytest.fixture
-def shop(asgi_server):
-    organizer = make_organizer("e2eshop", name="Harbour Hall")
+def shop(asgi_server, committed_organizer):
+    organizer = committed_organizer("e2eshop", name="Harbour Hall")
     organizer.brand_color = "#0b6e4f"
     organizer.save()
     event = on_sale_event(
@@ -141,10 +125,7 @@ def shop(asgi_server):
         fee_per_ticket=150, refund_policy=[{"days_before": 7, "percent": 100}],
     )  # fmt: skip
     connection.set_schema_to_public()
-    yield LiveShop(asgi_server, organizer, event)
-    connection.set_schema_to_public()
-    with connection.cursor() as cursor:
-        cursor.execute("DROP SCHEMA IF EXISTS org_e2eshop CASCADE")
+    return LiveShop(asgi_server, organizer, event)
 
 
 @pytest.fixture
@@ -188,15 +169,12 @@ class ConsoleSite:
 
 
 @pytest.fixture
-def console_site(asgi_server):
+def console_site(asgi_server, committed_organizer):
     owner = make_user("owner@console.example.com")
-    organizer = make_organizer("e2econsole", owner=owner, name="Riverside Theatre")
+    organizer = committed_organizer("e2econsole", owner=owner, name="Riverside Theatre")
     make_member(organizer, Role.STAFF, email="staff@console.example.com")
     connection.set_schema_to_public()
-    yield ConsoleSite(asgi_server, organizer)
-    connection.set_schema_to_public()
-    with connection.cursor() as cursor:
-        cursor.execute("DROP SCHEMA IF EXISTS org_e2econsole CASCADE")
+    return ConsoleSite(asgi_server, organizer)
 
 
 # --- the check-in app -------------------------------------------------------------------------
