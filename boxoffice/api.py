@@ -15,6 +15,7 @@ from boxoffice.events.pricing_api import router as pricing_router
 from boxoffice.inputs import CheckedParser
 from boxoffice.openapi import DocumentedAPI
 from boxoffice.payments.api import router as payments_router
+from boxoffice.payments.error_codes import ErrorCode as PaymentCode
 from boxoffice.payments.platform_api import router as payments_platform_router
 from boxoffice.sales.api import router as sales_router
 from boxoffice.sales.error_codes import ErrorCode as SalesCode
@@ -55,6 +56,7 @@ api_v1 = DocumentedAPI(
         "Events and prices": EventCode,
         "Holds, orders, refunds and reports": SalesCode,
         "Tickets": TicketCode,
+        "Payments": PaymentCode,
         "Live availability stream": ShopCode,
     },
     urls_namespace="api_v1",
@@ -85,6 +87,7 @@ platform_api = DocumentedAPI(
     error_codes={
         "Any endpoint": KernelCode,
         "Organizers, members and tokens": TenantCode,
+        "Payments and the webhook endpoint": PaymentCode,
     },
     urls_namespace="platform_api",
     docs=_docs(),

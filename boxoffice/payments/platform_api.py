@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 from boxoffice.errors import NotFound
 from boxoffice.inputs import Pagination
 from boxoffice.payments import selectors
+from boxoffice.payments.error_codes import ErrorCode
 from boxoffice.payments.models import WebhookEvent
 from boxoffice.payments.schemas import WebhookEventDetailOut, WebhookEventOut
 from tenants.auth import PlatformStaffAuth
@@ -49,5 +50,5 @@ def list_webhook_events(
 def get_webhook_event(request: HttpRequest, event_id: int) -> WebhookEvent:
     event = selectors.webhook_event(event_id)
     if event is None:
-        raise NotFound("No such webhook event.", code="webhook_event_not_found")
+        raise NotFound("No such webhook event.", code=ErrorCode.WEBHOOK_EVENT_NOT_FOUND)
     return event

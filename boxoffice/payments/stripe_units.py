@@ -25,6 +25,7 @@ from boxoffice.currencies import (
     stripe_exponent,
 )
 from boxoffice.errors import Invalid
+from boxoffice.payments.error_codes import ErrorCode
 
 # Stripe's table lives with the currency data (boxoffice.currencies), where entry checks read it.
 __all__ = ["STRIPE_THREE_DECIMAL", "STRIPE_ZERO_DECIMAL", "from_stripe_units", "stripe_units"]
@@ -33,7 +34,7 @@ __all__ = ["STRIPE_THREE_DECIMAL", "STRIPE_ZERO_DECIMAL", "from_stripe_units", "
 def _not_chargeable(amount: int, currency: str) -> Invalid:
     return Invalid(
         f"{amount} minor units of {currency} cannot be charged through Stripe.",
-        code="amount_not_chargeable",
+        code=ErrorCode.AMOUNT_NOT_CHARGEABLE,
         amount=amount,
         currency=currency,
     )

@@ -18,6 +18,7 @@ from boxoffice.actors import Actor
 from boxoffice.audit.services import record_audit
 from boxoffice.currencies import is_payable, payable_rule
 from boxoffice.errors import Conflict, Unavailable
+from boxoffice.payments.error_codes import ErrorCode
 from boxoffice.payments.models import PaymentRoute
 from boxoffice.payments.presenters import order_lines, order_link
 from boxoffice.payments.providers import get_provider
@@ -63,7 +64,7 @@ def _require_payable(order: Order, organizer: Organizer) -> None:
             f"This order cannot be paid by card: {payable_rule(order.currency)} "
             f"Nothing was charged and trying again will not help; please let {organizer.name} "
             "know. Your seats stay held until the hold runs out.",
-            code="order_not_payable",
+            code=ErrorCode.ORDER_NOT_PAYABLE,
             lines=[
                 {"name": line.name, "amount": line.unit_amount, "currency": order.currency}
                 for line in unpayable
@@ -142,7 +143,7 @@ def start_checkout(
     if not order.is_open:
         raise Conflict(
             f"This hold's order is {order.get_status_display().lower()}.",
-            code="order_closed",
+            code=ErrorCode.ORDER_CLOSED,
             order=order.code,
             status=order.status,
         )
@@ -155,7 +156,7 @@ def start_checkout(
         logger.warning("checkout session for %s failed: %s", order.code, exc)
         raise Unavailable(
             "The payment provider did not answer; try again in a moment.",
-            code="payment_provider_unavailable",
+            code=ErrorCode.PAYMENT_PROVIDER_UNAVAILABLE,
             order=order.code,
         ) from exc
     with transaction.atomic():

@@ -28,6 +28,7 @@ from django_tenants.utils import schema_context
 from boxoffice.actors import Actor
 from boxoffice.audit.services import record_audit
 from boxoffice.errors import Conflict, Unavailable
+from boxoffice.payments.error_codes import ErrorCode
 from boxoffice.payments.models import ConnectedAccount
 from boxoffice.payments.providers.base import ProviderError
 from boxoffice.payments.providers.stripe_provider import AccountState, StripeProvider
@@ -65,7 +66,7 @@ def require_payments_enabled(organizer: Organizer) -> None:
         raise Conflict(
             f"{organizer.name} cannot take card payments yet: its Stripe account is not set up. "
             "Nothing was charged and your seats stay held; please try again later.",
-            code="payments_not_enabled",
+            code=ErrorCode.PAYMENTS_NOT_ENABLED,
         )
 
 
@@ -82,7 +83,7 @@ def reconnect_key(organizer: Organizer, account: ConnectedAccount | None) -> str
 def _unavailable(exc: ProviderError) -> Unavailable:
     return Unavailable(
         "Stripe did not answer; try again in a moment.",
-        code="payment_provider_unavailable",
+        code=ErrorCode.PAYMENT_PROVIDER_UNAVAILABLE,
         provider_message=str(exc),
     )
 
@@ -160,7 +161,7 @@ def start_onboarding(
     if not connect_available():
         raise Conflict(
             "Payments on this platform run in the sandbox: there is no Stripe account to connect.",
-            code="stripe_not_configured",
+            code=ErrorCode.STRIPE_NOT_CONFIGURED,
         )
     provider = stripe_provider()
     account = connected_account(organizer)
@@ -169,7 +170,7 @@ def start_onboarding(
             raise Conflict(
                 "Set your country in Settings first: Stripe opens your account in that country "
                 "and it cannot be changed later.",
-                code="country_required",
+                code=ErrorCode.COUNTRY_REQUIRED,
             )
         try:
             state = provider.create_account(

@@ -16,6 +16,7 @@ from boxoffice.actors import Actor
 from boxoffice.audit.services import record_audit
 from boxoffice.errors import Conflict
 from boxoffice.jobs import enqueue
+from boxoffice.payments.error_codes import ErrorCode
 from boxoffice.payments.presenters import order_link
 from boxoffice.sales.models import Order, Refund
 from boxoffice.sales.services import refunds as sales_refunds
@@ -46,7 +47,7 @@ def resend_tickets(*, order: Order, actor: Actor) -> None:
     """Send the confirmation with the valid tickets again (same job and template as after the
     payment), audited: the console lists resends among the order's emails."""
     if order.status not in sales_refunds.REFUNDABLE:
-        raise Conflict("Only a paid order has tickets to send.", code="order_not_paid")
+        raise Conflict("Only a paid order has tickets to send.", code=ErrorCode.ORDER_NOT_PAID)
     with transaction.atomic():
         queue_order_email("confirmation", order)
         record_audit(

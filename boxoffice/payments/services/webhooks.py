@@ -30,6 +30,7 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from boxoffice.errors import Invalid
+from boxoffice.payments.error_codes import ErrorCode
 from boxoffice.payments.models import ConnectedAccount, PaymentRoute, WebhookEvent
 from boxoffice.payments.providers.stripe_provider import account_state
 from boxoffice.payments.services import connect
@@ -66,7 +67,7 @@ FINAL = (WebhookEvent.Status.PROCESSED, WebhookEvent.Status.IGNORED, WebhookEven
 @dataclass(frozen=True)
 class Answer:
     status: int
-    code: str
+    code: ErrorCode
     message: str
 
 
@@ -81,7 +82,7 @@ class Rejected(Exception):
 class Refusal(Exception):
     """A signed event whose claims disagree with what we stored: recorded, changes nothing."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -200,10 +201,10 @@ def _check_route(event: dict[str, Any], route: PaymentRoute) -> None:
     obj = _object(event)
     account = event.get("account")
     if account is not None and not isinstance(account, str):
-        raise Refusal("account_mismatch", "The event's account is not an account id.")
+        raise Refusal(ErrorCode.ACCOUNT_MISMATCH, "The event's account is not an account id.")
     if (account or "") != route.account:
         raise Refusal(
-            "account_mismatch",
+            ErrorCode.ACCOUNT_MISMATCH,
             f"Sent from account {(account or 'the platform')[:64]!r}; the session was created "
             f"on {route.account or 'the platform account'}.",
         )
@@ -215,17 +216,17 @@ def _check_route(event: dict[str, Any], route: PaymentRoute) -> None:
         or route.schema_name == get_public_schema_name()
         or not schema_exists(route.schema_name)
     ):
-        raise Refusal("unknown_organizer", f"No organizer schema {route.schema_name!r}.")
+        raise Refusal(ErrorCode.UNKNOWN_ORGANIZER, f"No organizer schema {route.schema_name!r}.")
     metadata = obj.get("metadata")
     if metadata is None:
         metadata = {}
     if not isinstance(metadata, dict):
-        raise Refusal("invalid_metadata", "The object's metadata is not an object.")
+        raise Refusal(ErrorCode.INVALID_METADATA, "The object's metadata is not an object.")
     expected = {"schema": route.schema_name, "order": route.order_code, "organizer": organizer.slug}
     for key, value in expected.items():
         if key in metadata and metadata[key] != value:
             raise Refusal(
-                "metadata_mismatch",
+                ErrorCode.METADATA_MISMATCH,
                 f"Metadata {key}={str(metadata[key])[:40]!r} disagrees with the session's "
                 f"{route.schema_name}/{route.order_code}.",
             )
@@ -248,20 +249,20 @@ def _check_money(order: Order, obj: dict[str, Any], *, field: str, exact: bool) 
     currency = obj.get("currency")
     if not isinstance(currency, str) or currency.lower() != order.currency.lower():
         raise Refusal(
-            "currency_mismatch",
+            ErrorCode.CURRENCY_MISMATCH,
             f"Currency {str(currency)[:8]!r}; order {order.code} is in {order.currency}.",
         )
     amount = _minor(obj.get(field), order.currency)
     if amount is None:
-        raise Refusal("amount_mismatch", f"{field} is not an amount in {order.currency}.")
+        raise Refusal(ErrorCode.AMOUNT_MISMATCH, f"{field} is not an amount in {order.currency}.")
     if exact and amount != order.total:
         raise Refusal(
-            "amount_mismatch",
+            ErrorCode.AMOUNT_MISMATCH,
             f"{field} {amount} for order {order.code} of {order.total} {order.currency}.",
         )
     if not exact and not 0 < amount <= order.total:
         raise Refusal(
-            "amount_mismatch",
+            ErrorCode.AMOUNT_MISMATCH,
             f"{field} {amount} is not within order {order.code}'s {order.total} {order.currency}.",
         )
     return amount
@@ -278,7 +279,7 @@ SESSION_STATES: dict[str, tuple[str | None, frozenset[str]]] = {
 
 def _session_claim(event_type: str, order: Order, route: PaymentRoute, obj: dict) -> Claim:
     if order.provider_session_id != route.session_id:
-        raise Refusal("session_mismatch", f"Order {order.code} has another session.")
+        raise Refusal(ErrorCode.SESSION_MISMATCH, f"Order {order.code} has another session.")
     _check_money(order, obj, field="amount_total", exact=True)
     status, payment_states = SESSION_STATES[event_type]
     if order.total == 0:
@@ -286,22 +287,22 @@ def _session_claim(event_type: str, order: Order, route: PaymentRoute, obj: dict
     payment_status = obj.get("payment_status")
     if payment_status not in payment_states:
         raise Refusal(
-            "payment_status_mismatch",
+            ErrorCode.PAYMENT_STATUS_MISMATCH,
             f"payment_status {str(payment_status)[:24]!r} for {event_type} of a "
             f"{order.total} {order.currency} order.",
         )
     if status is not None and obj.get("status") != status:
         said = str(obj.get("status"))[:16]
-        raise Refusal("status_mismatch", f"{event_type} with status {said!r}.")
+        raise Refusal(ErrorCode.STATUS_MISMATCH, f"{event_type} with status {said!r}.")
     payment_id = _id(obj.get("payment_intent"))
     if payment_id:
         if route.payment_id and payment_id != route.payment_id:
-            raise Refusal("payment_mismatch", "Another payment than the session's.")
+            raise Refusal(ErrorCode.PAYMENT_MISMATCH, "Another payment than the session's.")
         if (
             not route.payment_id
             and PaymentRoute.objects.filter(payment_id=payment_id).exclude(pk=route.pk).exists()
         ):
-            raise Refusal("payment_mismatch", "That payment belongs to another session.")
+            raise Refusal(ErrorCode.PAYMENT_MISMATCH, "That payment belongs to another session.")
     return Claim(
         object_id=route.session_id,
         payment_id=payment_id or route.payment_id,
@@ -314,17 +315,20 @@ def _payment_claim(event_type: str, order: Order, route: PaymentRoute, obj: dict
     """Refunds, refunded charges and disputes: about the order's own payment."""
     _session_id, payment_id, charge_id = _references(event_type, obj)
     if not route.payment_id or (payment_id and payment_id != route.payment_id):
-        raise Refusal("payment_mismatch", f"Not the payment of order {order.code}.")
+        raise Refusal(ErrorCode.PAYMENT_MISMATCH, f"Not the payment of order {order.code}.")
     if charge_id and route.charge_id and charge_id != route.charge_id:
-        raise Refusal("charge_mismatch", f"Not the charge of order {order.code}.")
+        raise Refusal(ErrorCode.CHARGE_MISMATCH, f"Not the charge of order {order.code}.")
     object_id = _text(obj.get("id"))
     if not object_id:
-        raise Refusal("invalid_object", "The object has no id.")
+        raise Refusal(ErrorCode.INVALID_OBJECT, "The object has no id.")
     if event_type in CHARGE_EVENTS:
         _check_money(order, obj, field="amount", exact=True)
         refunded = _minor(obj.get("amount_refunded"), order.currency)
         if refunded is None or refunded > order.total:
-            raise Refusal("amount_mismatch", f"amount_refunded beyond order {order.code}'s total.")
+            raise Refusal(
+                ErrorCode.AMOUNT_MISMATCH,
+                f"amount_refunded beyond order {order.code}'s total.",
+            )
         return Claim(object_id=object_id, payment_id=route.payment_id, charge_id=charge_id,
                      amount=order.total, amount_refunded=refunded)  # fmt: skip
     amount = _check_money(order, obj, field="amount", exact=False)
@@ -436,7 +440,7 @@ LATEST_TIMESTAMP = 2**33
 def _created(event: dict[str, Any]) -> int:
     created = _amount(event.get("created"))
     if created is None or created > LATEST_TIMESTAMP:
-        raise Refusal("invalid_object", "The event has no creation time.")
+        raise Refusal(ErrorCode.INVALID_OBJECT, "The event has no creation time.")
     return created
 
 
@@ -458,7 +462,7 @@ def _apply_deauthorized(event: dict[str, Any], stored: WebhookEvent) -> tuple[st
     `account`; the object is our application) left the platform. Only an account we created
     is touched; any other changes nothing."""
     if _object(event).get("object") != "application":
-        raise Refusal("invalid_object", f"{event['type']} about an object of another kind.")
+        raise Refusal(ErrorCode.INVALID_OBJECT, f"{event['type']} about an object of another kind.")
     account_id = _text(event.get("account"), 64)
     if not _ours(account_id, stored):
         return WebhookEvent.Status.IGNORED, "not one of our connected accounts"
@@ -472,14 +476,14 @@ def _apply_account(event: dict[str, Any], stored: WebhookEvent) -> tuple[str, st
         return _apply_deauthorized(event, stored)
     obj = _object(event)
     if obj.get("object") != "account":
-        raise Refusal("invalid_object", f"{event['type']} about an object of another kind.")
+        raise Refusal(ErrorCode.INVALID_OBJECT, f"{event['type']} about an object of another kind.")
     account_id = _text(obj.get("id"), 64)
     if not _ours(account_id, stored):
         return WebhookEvent.Status.IGNORED, "not one of our connected accounts"
     sender = event.get("account")
     if sender != account_id:
         raise Refusal(
-            "account_mismatch",
+            ErrorCode.ACCOUNT_MISMATCH,
             f"About account {account_id}, sent from {str(sender or 'the platform')[:64]!r}.",
         )
     outcome = connect.apply_account_update(
@@ -529,7 +533,9 @@ def parse(payload: bytes, signature: str) -> dict[str, Any]:
     try:
         verify(payload, signature)
     except BadSignature as exc:
-        raise Rejected(Answer(400, "bad_signature", f"Signature check failed: {exc}")) from exc
+        raise Rejected(
+            Answer(400, ErrorCode.BAD_SIGNATURE, f"Signature check failed: {exc}"),
+        ) from exc
     try:
         event = _storable(json.loads(payload, parse_constant=_no_constant, parse_float=_finite))
         if not isinstance(event, dict):
@@ -547,7 +553,7 @@ def parse(payload: bytes, signature: str) -> dict[str, Any]:
             raise ValueError("no data.object")
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise Rejected(
-            Answer(400, "invalid_payload", f"Not a provider event: {str(exc)[:100]}")
+            Answer(400, ErrorCode.INVALID_PAYLOAD, f"Not a provider event: {str(exc)[:100]}")
         ) from exc
     return event
 
@@ -561,18 +567,24 @@ def _apply(event: dict[str, Any], stored: WebhookEvent) -> tuple[str, str]:
         return WebhookEvent.Status.IGNORED, f"{event['type'][:TYPE_LENGTH]} is not handled"
     obj = _object(event)
     if obj.get("object") != OBJECT_KIND[event["type"]]:
-        raise Refusal("invalid_object", f"{event['type']} about an object of another kind.")
+        raise Refusal(ErrorCode.INVALID_OBJECT, f"{event['type']} about an object of another kind.")
     route = _find_route(event["type"], obj)
     if route is None:
         if _claims_to_be_ours(obj):
-            raise Refusal("unknown_payment", "About a session or payment we did not create.")
+            raise Refusal(
+                ErrorCode.UNKNOWN_PAYMENT,
+                "About a session or payment we did not create.",
+            )
         return WebhookEvent.Status.IGNORED, "not about a Boxoffice order"
     stored.schema_name = route.schema_name  # whose order it was about, even when rejected
     _check_route(event, route)
     with schema_context(route.schema_name):
         order = Order.objects.select_related("event").filter(code=route.order_code).first()
         if order is None:
-            raise Refusal("unknown_order", f"No order {route.order_code} in {route.schema_name}.")
+            raise Refusal(
+                ErrorCode.UNKNOWN_ORDER,
+                f"No order {route.order_code} in {route.schema_name}.",
+            )
         if event["type"] in SESSION_EVENTS:
             claim = _session_claim(event["type"], order, route, obj)
         else:
@@ -597,7 +609,11 @@ def process(event: dict[str, Any], *, provider: str = "stripe") -> Answer:
             )
         stored = WebhookEvent.objects.select_for_update().get(provider_event_id=event_id)
         if stored.status in FINAL:
-            return Answer(200, "duplicate", f"Event {event_id} was already {stored.status}.")
+            return Answer(
+                200,
+                ErrorCode.DUPLICATE,
+                f"Event {event_id} was already {stored.status}.",
+            )
         stored.attempts += 1
         stored.reason = ""
         try:
@@ -613,7 +629,7 @@ def process(event: dict[str, Any], *, provider: str = "stripe") -> Answer:
             stored.status = WebhookEvent.Status.FAILED
             stored.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             stored.save(update_fields=["status", "attempts", "last_error", "schema_name"])
-            return Answer(500, "processing_failed", "Recorded; retry later.")
+            return Answer(500, ErrorCode.PROCESSING_FAILED, "Recorded; retry later.")
         stored.status, stored.outcome = status, outcome[:200]
         stored.processed_at = timezone.now()
         stored.last_error = ""
@@ -624,5 +640,5 @@ def process(event: dict[str, Any], *, provider: str = "stripe") -> Answer:
             ]
         )  # fmt: skip
     if status == WebhookEvent.Status.REJECTED:
-        return Answer(200, "rejected", outcome)
-    return Answer(200, "ok", outcome)
+        return Answer(200, ErrorCode.REJECTED, outcome)
+    return Answer(200, ErrorCode.OK, outcome)
