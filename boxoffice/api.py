@@ -24,6 +24,7 @@ from boxoffice.shop.error_codes import ErrorCode as ShopCode
 from boxoffice.tickets.api import router as tickets_router
 from boxoffice.tickets.error_codes import ErrorCode as TicketCode
 from checkin.api import router as checkin_router
+from checkin.error_codes import ErrorCode as CheckinCode
 from seatmaps.api import router as seatmaps_router
 from seatmaps.error_codes import ErrorCode as SeatMapCode
 from tenants.api import router as identity_router
@@ -56,6 +57,7 @@ api_v1 = DocumentedAPI(
         "Events and prices": EventCode,
         "Holds, orders, refunds and reports": SalesCode,
         "Tickets": TicketCode,
+        "Check-in": CheckinCode,
         "Payments": PaymentCode,
         "Live availability stream": ShopCode,
     },

@@ -16,6 +16,7 @@ from boxoffice.events.selectors import event_by_id
 from boxoffice.throttles import login_throttle
 from checkin import selectors
 from checkin.auth import DeviceAuth
+from checkin.error_codes import ErrorCode
 from checkin.models import CheckinList, Device, Scan
 from checkin.presenters import device_out, device_self_out, pairing_out, scan_out
 from checkin.schemas import (
@@ -72,14 +73,14 @@ def _list_for(request: HttpRequest, list_id: str) -> CheckinList:
         require_role(request, Role.STAFF)
     checkin_list = lists.filter(uid=list_id).first()
     if checkin_list is None:
-        raise NotFound("No such check-in list.", code="list_not_found")
+        raise NotFound("No such check-in list.", code=ErrorCode.LIST_NOT_FOUND)
     return checkin_list
 
 
 def _device_by_uid(device_id: str) -> Device:
     device = Device.objects.prefetch_related("lists").filter(uid=device_id).first()
     if device is None:
-        raise NotFound("No such device.", code="device_not_found")
+        raise NotFound("No such device.", code=ErrorCode.DEVICE_NOT_FOUND)
     return device
 
 
@@ -316,7 +317,7 @@ def override(request: HttpRequest, scan_id: str, payload: OverrideIn) -> dict:
         scans = scans.filter(checkin_list__devices=device)
     found = scans.filter(uid=scan_id).first()
     if found is None:
-        raise NotFound("No such scan.", code="scan_not_found")
+        raise NotFound("No such scan.", code=ErrorCode.SCAN_NOT_FOUND)
     result = override_scan(
         organizer=request.tenant,
         scan=found,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from boxoffice.errors import Invalid
 from boxoffice.tickets.models import Ticket
 from boxoffice.tickets.selectors import CHANGED_SINCE, DOOR_FIELDS, door_tickets
+from checkin.error_codes import ErrorCode
 from checkin.models import Admission, CheckinList, Scan
 from checkin.presenters import keys_out
 
@@ -43,7 +44,10 @@ def parse_cursor(cursor: str | None, *, now: str | None = None) -> tuple[int, st
         return None
     snapshot = cursor[len(CURSOR_PREFIX) :]
     if not cursor.startswith(CURSOR_PREFIX) or not SNAPSHOT.fullmatch(snapshot):
-        raise Invalid("This cursor is not one the manifest gave out.", code="invalid_cursor")
+        raise Invalid(
+            "This cursor is not one the manifest gave out.",
+            code=ErrorCode.INVALID_CURSOR,
+        )
     xmin, xmax, in_progress = _snapshot_parts(snapshot)
     latest = _snapshot_parts(now)[1] if now else None
     if (
@@ -52,7 +56,10 @@ def parse_cursor(cursor: str | None, *, now: str | None = None) -> tuple[int, st
         or in_progress != sorted(in_progress)
         or (latest is not None and xmax > latest)
     ):
-        raise Invalid("This cursor is not one the manifest gave out.", code="invalid_cursor")
+        raise Invalid(
+            "This cursor is not one the manifest gave out.",
+            code=ErrorCode.INVALID_CURSOR,
+        )
     return xmin, snapshot
 
 

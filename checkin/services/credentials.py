@@ -25,6 +25,7 @@ from boxoffice.errors import Forbidden, NotFound
 from boxoffice.tickets import keys
 from boxoffice.tickets.selectors import trusted_keys
 from boxoffice.tickets.services import message_signer
+from checkin.error_codes import ErrorCode
 from tenants.models import Organizer, User
 from tenants.permissions import check_role, member_actor
 from tenants.roles import Role
@@ -99,7 +100,10 @@ def verify_staff_credential(
     may still override here; Forbidden (code `invalid_credential`) otherwise."""
 
     def refuse(why: str) -> Forbidden:
-        return Forbidden(f"The staff credential is not accepted: {why}.", code="invalid_credential")
+        return Forbidden(
+            f"The staff credential is not accepted: {why}.",
+            code=ErrorCode.INVALID_CREDENTIAL,
+        )
 
     if not isinstance(text, str) or len(text) > MAX_LENGTH or text.count(".") != 1:
         raise refuse("malformed")

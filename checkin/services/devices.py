@@ -10,8 +10,10 @@ from django.utils import timezone
 
 from boxoffice.actors import Actor, ActorKind
 from boxoffice.audit.services import record_audit
+from boxoffice.error_codes import ErrorCode as KernelCode
 from boxoffice.errors import Conflict, Invalid, NotFound
 from boxoffice.tickets.services import signing_key
+from checkin.error_codes import ErrorCode
 from checkin.models import CheckinList, Device
 
 DEVICE_TOKEN_PREFIX = "bxd_"
@@ -41,7 +43,7 @@ def _lists_by_uid(uids: list[str]) -> list[CheckinList]:
     lists = list(CheckinList.objects.filter(uid__in=set(uids)))
     missing = sorted(set(uids) - {checkin_list.uid for checkin_list in lists})
     if missing:
-        raise Invalid("No such check-in lists.", code="unknown_list", lists=missing)
+        raise Invalid("No such check-in lists.", code=ErrorCode.UNKNOWN_LIST, lists=missing)
     return lists
 
 
@@ -51,7 +53,7 @@ def create_device(
     """A device and its one-time pairing code (shown once)."""
     name = name.strip()
     if not name:
-        raise Invalid("Name the device (e.g. 'North door phone 1').", code="invalid_name")
+        raise Invalid("Name the device (e.g. 'North door phone 1').", code=KernelCode.INVALID_NAME)
     code = _new_pairing_code()
     with transaction.atomic():
         device = Device.objects.create(
@@ -83,7 +85,7 @@ def update_device(
     with transaction.atomic():
         if name is not None:
             if not name.strip():
-                raise Invalid("Name the device.", code="invalid_name")
+                raise Invalid("Name the device.", code=KernelCode.INVALID_NAME)
             device.name = name.strip()
         if gate is not None:
             device.gate = gate.strip()
@@ -103,7 +105,7 @@ def update_device(
 def new_pairing_code(*, device: Device, actor: Actor) -> str:
     """A fresh one-time code; the device's current token stops working (re-pair it)."""
     if device.revoked_at is not None:
-        raise Conflict("The device is revoked.", code="device_revoked")
+        raise Conflict("The device is revoked.", code=ErrorCode.DEVICE_REVOKED)
     code = _new_pairing_code()
     with transaction.atomic():
         Device.objects.filter(pk=device.pk).update(
@@ -127,7 +129,10 @@ def _new_token() -> str:
 def pair_device(*, code: str) -> tuple[Device, str]:
     """Exchange a pairing code for the device's token (shown once). The code works once."""
     code = normalize_pairing_code(code)
-    refused = NotFound("This pairing code is unknown or has expired.", code="invalid_pairing_code")
+    refused = NotFound(
+        "This pairing code is unknown or has expired.",
+        code=ErrorCode.INVALID_PAIRING_CODE,
+    )
     if len(code) != PAIRING_CODE_LENGTH:
         raise refused
     token = _new_token()
@@ -169,7 +174,7 @@ def rotate_device_token(*, device: Device) -> str:
             updated_at=timezone.now(),
         )
         if not updated:
-            raise Conflict("The token changed meanwhile; pair again.", code="token_changed")
+            raise Conflict("The token changed meanwhile; pair again.", code=ErrorCode.TOKEN_CHANGED)
         record_audit(
             actor=device_actor(device),
             action="device.token_rotated",

@@ -5,9 +5,12 @@ from django.db import IntegrityError, transaction
 
 from boxoffice.actors import Actor
 from boxoffice.audit.services import record_audit
+from boxoffice.error_codes import ErrorCode as KernelCode
 from boxoffice.errors import Conflict, Invalid
 from boxoffice.events.models import Event
+from checkin.error_codes import ErrorCode
 from checkin.models import CheckinList
+from seatmaps.error_codes import ErrorCode as SeatMapCode
 
 
 def _clean_categories(event: Event, categories: list[str]) -> list[str]:
@@ -16,7 +19,9 @@ def _clean_categories(event: Event, categories: list[str]) -> list[str]:
     unknown = [category for category in wanted if category not in known]
     if unknown:
         raise Invalid(
-            "The event has no seats in these categories.", code="unknown_category", unknown=unknown
+            "The event has no seats in these categories.",
+            code=SeatMapCode.UNKNOWN_CATEGORY,
+            unknown=unknown,
         )
     return wanted
 
@@ -26,7 +31,7 @@ def create_checkin_list(
 ) -> CheckinList:
     name = name.strip()
     if not name:
-        raise Invalid("Name the check-in list.", code="invalid_name")
+        raise Invalid("Name the check-in list.", code=KernelCode.INVALID_NAME)
     categories = _clean_categories(event, categories)
     try:
         with transaction.atomic():
@@ -41,7 +46,7 @@ def create_checkin_list(
                 data={"event": event.uid, "name": name, "categories": categories},
             )
     except IntegrityError as exc:
-        raise Conflict("The event has a list of that name.", code="name_taken") from exc
+        raise Conflict("The event has a list of that name.", code=ErrorCode.NAME_TAKEN) from exc
     return checkin_list
 
 
@@ -55,7 +60,7 @@ def update_checkin_list(
 ) -> CheckinList:
     if name is not None:
         if not name.strip():
-            raise Invalid("Name the check-in list.", code="invalid_name")
+            raise Invalid("Name the check-in list.", code=KernelCode.INVALID_NAME)
         checkin_list.name = name.strip()
     if categories is not None:
         checkin_list.categories = _clean_categories(checkin_list.event, categories)
@@ -76,5 +81,5 @@ def update_checkin_list(
                 },
             )
     except IntegrityError as exc:
-        raise Conflict("The event has a list of that name.", code="name_taken") from exc
+        raise Conflict("The event has a list of that name.", code=ErrorCode.NAME_TAKEN) from exc
     return checkin_list

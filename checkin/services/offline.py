@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from boxoffice.errors import Conflict, Forbidden, Invalid
+from checkin.error_codes import ErrorCode
 from checkin.models import CheckinList, Device, Scan
 from checkin.services.credentials import verify_staff_credential
 from checkin.services.overrides import apply_override
@@ -46,7 +47,8 @@ def _corrected(scanned_at: datetime, offset: timedelta, now: datetime) -> dateti
         if offset > timedelta(0):
             return now
         raise Invalid(
-            "The device's clock is too far off to place this scan in time.", code="invalid_time"
+            "The device's clock is too far off to place this scan in time.",
+            code=ErrorCode.INVALID_TIME,
         ) from None
 
 
@@ -62,7 +64,7 @@ def upload_offline_scans(
     device's clock): the earliest valid entry of a ticket wins, later admitted ones are stored
     as conflicts. Idempotent by (device, nonce). Answers in the order given."""
     if len(scans) > MAX_BATCH:
-        raise Invalid(f"At most {MAX_BATCH} scans per batch.", code="batch_too_large")
+        raise Invalid(f"At most {MAX_BATCH} scans per batch.", code=ErrorCode.BATCH_TOO_LARGE)
     now = timezone.now()
     offset = timedelta(0)
     if device_time is not None and abs(now - device_time) > CLOCK_TOLERANCE:

@@ -8,6 +8,7 @@ from boxoffice.actors import Actor
 from boxoffice.audit.services import record_audit
 from boxoffice.errors import Conflict, Invalid
 from boxoffice.transactions import require_transaction
+from checkin.error_codes import ErrorCode
 from checkin.models import Device, Override, Scan
 from checkin.services.credentials import verify_staff_credential
 from tenants.models import Organizer
@@ -33,14 +34,14 @@ def apply_override(
     require_transaction("apply_override")
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("Give a reason for the override.", code="reason_required")
+        raise Invalid("Give a reason for the override.", code=ErrorCode.REASON_REQUIRED)
     locked = Scan.objects.select_for_update().get(pk=scan.pk)
     # The device at the door: the one calling, else the one that made the scan.
     device = device or locked.device
     if locked.overridden:
-        raise Conflict("This scan was overridden already.", code="already_overridden")
+        raise Conflict("This scan was overridden already.", code=ErrorCode.ALREADY_OVERRIDDEN)
     if locked.direction != Direction.ENTRY or locked.verdict == Verdict.OK:
-        raise Conflict("Only a denied entry can be overridden.", code="not_denied")
+        raise Conflict("Only a denied entry can be overridden.", code=ErrorCode.NOT_DENIED)
     if locked.ticket_id is not None:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -109,7 +110,7 @@ def override_scan(
         if not staff_credential:
             raise Invalid(
                 "A device overrides only with a supervisor's staff credential.",
-                code="credential_required",
+                code=ErrorCode.CREDENTIAL_REQUIRED,
             )
         credential, actor = verify_staff_credential(
             staff_credential, organizer=organizer, at=timezone.now()

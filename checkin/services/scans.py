@@ -11,6 +11,7 @@ from boxoffice.errors import Invalid
 from boxoffice.tickets.models import Ticket
 from boxoffice.tickets.selectors import check_payload, typed_ticket_code
 from boxoffice.transactions import require_transaction
+from checkin.error_codes import ErrorCode
 from checkin.models import Admission, CheckinList, Device, Scan
 
 Verdict = Scan.Verdict
@@ -211,7 +212,10 @@ def check_nonce(nonce: str) -> str:
     """The nonce, stripped; Invalid unless it is 8 to 64 characters."""
     nonce = (nonce or "").strip()
     if not (8 <= len(nonce) <= 64):
-        raise Invalid("A nonce is 8 to 64 characters, unique per scan.", code="invalid_nonce")
+        raise Invalid(
+            "A nonce is 8 to 64 characters, unique per scan.",
+            code=ErrorCode.INVALID_NONCE,
+        )
     return nonce
 
 
