@@ -82,7 +82,8 @@ def catalogue_markdown(catalogues: dict[str, type[ErrorCatalogue]]) -> str:
     lines = [
         "## Error codes",
         "",
-        "Every error answer's `code` is one of these; `message` says it for people.",
+        "Every `code` an error answer can carry, by the part of the product that gives it "
+        "(with the webhook endpoint's answers and reasons); `message` says it for people.",
     ]
     for heading, catalogue in catalogues.items():
         lines += ["", f"### {heading}", ""]
