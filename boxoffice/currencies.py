@@ -21,7 +21,13 @@ import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import format_currency, get_currency_precision, get_currency_symbol, is_currency
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    get_currency_precision,
+    get_currency_symbol,
+    is_currency,
+)
 from django.db import connection
 from django_tenants.utils import get_tenant_model
 
@@ -200,6 +206,12 @@ def format_money(amount: int, currency: str, *, locale: str | None = None) -> st
     locale = locale or current_locale()
     text = format_currency(from_minor(amount, currency), currency, locale=locale)
     return _spaced(text, get_currency_symbol(currency, locale=locale))
+
+
+def format_rate(rate: Decimal, *, locale: str | None = None) -> str:
+    """A percentage rate (tax) for people: 19.00 -> "19%", 7.50 -> "7.5%" (en) or "7,5%" (de).
+    Stored rates carry two decimals; `Decimal.normalize()` would print 10.00 as "1E+1"."""
+    return f"{format_decimal(rate, locale=locale or current_locale())}%"
 
 
 def browser_money_format(currencies: list[str], *, locale: str | None = None) -> dict:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 
+from boxoffice.currencies import format_rate
 from boxoffice.events.models import Event
 from boxoffice.events.selectors import category_names, section_names
 from boxoffice.sales.models import Order, OrderItem, Refund, item_line
@@ -83,7 +84,7 @@ def money_lines(
     if tax:
         how = "included" if tax_inclusive else "added"
         lines.append(
-            MoneyLine("tax", f"Tax {tax_rate.normalize()}% ({how})", tax,
+            MoneyLine("tax", f"Tax {format_rate(tax_rate)} ({how})", tax,
                       None if tax_inclusive else tax)
         )  # fmt: skip
     return lines

@@ -1,7 +1,9 @@
+from decimal import Decimal
+
 from django import template
 from django.utils.html import json_script
 
-from boxoffice.currencies import browser_money_format, format_money
+from boxoffice.currencies import browser_money_format, format_money, format_rate
 
 register = template.Library()
 
@@ -12,6 +14,14 @@ def money(amount: int | None, currency: str) -> str:
     if amount is None:
         return ""
     return format_money(int(amount), currency)
+
+
+@register.filter(name="rate")
+def rate(value: Decimal | None) -> str:
+    """{{ event.tax_rate|rate }}: "19%", "7.5%", in the organizer's locale."""
+    if value is None:
+        return ""
+    return format_rate(Decimal(value))
 
 
 @register.simple_tag(takes_context=True)

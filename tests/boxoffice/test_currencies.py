@@ -10,6 +10,7 @@ from boxoffice.currencies import (
     check_currency,
     check_locale,
     format_money,
+    format_rate,
     from_minor,
     minor_digits,
     to_minor,
@@ -72,3 +73,16 @@ def test_currency_and_locale_are_checked_against_cldr():
         with pytest.raises(Invalid) as refused:
             check_locale(bad)
         assert refused.value.code == "invalid_locale"
+
+
+@pytest.mark.parametrize(
+    ("rate", "locale", "text"),
+    [
+        ("10.00", "en", "10%"),
+        ("19.00", "de", "19%"),
+        ("7.50", "en", "7.5%"),
+        ("7.50", "de", "7,5%"),
+    ],
+)
+def test_a_tax_rate_is_written_as_people_write_it(rate, locale, text):
+    assert format_rate(Decimal(rate), locale=locale) == text

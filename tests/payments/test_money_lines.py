@@ -48,3 +48,21 @@ def test_quote_order_and_provider_lines_are_the_same_lines():
         ("Tax (19%)", 1578, 1),
     ]
     assert sum(item.unit_amount * item.quantity for item in sent) == order.total
+
+
+def test_a_round_tax_rate_reads_as_people_write_it():
+    """10.00 is "10%" on the event page, the quote, the order and the provider's line, never
+    "1E+1%" (what Decimal.normalize() prints)."""
+    shop = make_shop(tax_rate=Decimal("10"), tax_inclusive=False)
+    token = shop.hold("stalls/B/1")
+    quote = plain(shop.post(f"/api/v1/holds/{token}/quote", {}).json())
+    answer = shop.post(
+        f"/api/v1/holds/{token}/checkout", {"email": "ana@example.com", "name": "Ana Lima"}
+    ).json()
+    order = shop.order(answer["order_code"])
+    with shop.schema():
+        sent = checkout_request(order, shop.organizer).line_items
+    assert quote["lines"][-1]["description"] == "Tax 10% (added)"
+    assert sent[-1].name == "Tax (10%)"
+    page = shop.client.get(f"/events/{shop.event.slug}/").content.decode()
+    assert "10% tax is added." in page and "E+" not in page

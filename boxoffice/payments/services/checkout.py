@@ -16,7 +16,7 @@ from django.http import HttpRequest
 
 from boxoffice.actors import Actor
 from boxoffice.audit.services import record_audit
-from boxoffice.currencies import is_payable, payable_rule
+from boxoffice.currencies import format_rate, is_payable, payable_rule
 from boxoffice.errors import Conflict, Unavailable
 from boxoffice.payments.error_codes import ErrorCode
 from boxoffice.payments.models import PaymentRoute
@@ -42,7 +42,7 @@ def _line_items(order: Order) -> list[LineItem]:
     names = {
         "ticket": lambda line: f"{order.event.title}: {line.description}",
         "fee": lambda line: "Service fee",
-        "tax": lambda line: f"Tax ({order.event.tax_rate.normalize()}%)",
+        "tax": lambda line: f"Tax ({format_rate(order.event.tax_rate)})",
     }
     return [
         LineItem(name=names[line.kind](line), unit_amount=line.unit_charge, quantity=line.quantity)
