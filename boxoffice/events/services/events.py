@@ -1,4 +1,4 @@
-"""Every write to events and their inventory (prices: boxoffice/events/pricing.py)."""
+"""Every write to events and their inventory (prices: boxoffice/events/services/pricing.py)."""
 
 import math
 import statistics
