@@ -28,7 +28,6 @@ from boxoffice.payments.services.checkout import start_checkout
 from boxoffice.sales import selectors as sales_selectors
 from boxoffice.sales.models import Order, PromoCode
 from boxoffice.sales.order_access import find_order, order_secret
-from boxoffice.sales.selectors import find_hold
 from boxoffice.sales.services import orders, promotions
 from boxoffice.throttles import ClientRateThrottle
 from tenants.auth import optional_actor
@@ -50,7 +49,7 @@ class SecretQuery(Schema):
     summary="What checkout would charge for this hold now (writes nothing)",
 )
 def quote(request: HttpRequest, token: str, payload: QuoteIn) -> dict:
-    hold = find_hold(token)
+    hold = sales_selectors.find_hold(token)
     quote = orders.quote_order(
         hold=hold,
         tickets=[orders.TicketChoice(t.seat, t.ticket_type) for t in payload.tickets],
@@ -67,7 +66,7 @@ def quote(request: HttpRequest, token: str, payload: QuoteIn) -> dict:
     summary="Turn a hold into an order and get the payment page (none when nothing is owed)",
 )
 def checkout(request: HttpRequest, token: str, payload: CheckoutIn) -> Status:
-    hold = find_hold(token)
+    hold = sales_selectors.find_hold(token)
     order = start_checkout(
         hold=hold,
         organizer=request.tenant,

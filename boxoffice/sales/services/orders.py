@@ -64,10 +64,6 @@ SELL_SEATS = (
 )
 
 
-def _now() -> datetime:
-    return timezone.now()
-
-
 def lock_order(order: Order) -> Order:
     """The order row locked for this transaction (every transition starts here)."""
     require_transaction("lock_order")
@@ -277,7 +273,7 @@ def _create_order(**fields) -> Order:
 
 def attach_payment_session(*, order: Order, session_id: str, payment_url: str) -> Order:
     Order.objects.filter(pk=order.pk).update(
-        provider_session_id=session_id, payment_url=payment_url, updated_at=_now()
+        provider_session_id=session_id, payment_url=payment_url, updated_at=timezone.now()
     )
     order.provider_session_id, order.payment_url = session_id, payment_url
     return order
@@ -326,7 +322,7 @@ def confirm_payment(*, order: Order, payment_id: str) -> str:
             sold = cursor.rowcount
         if sold != len(seat_ids):
             transaction.set_rollback(True)
-    now = _now()
+    now = timezone.now()
     order.provider_payment_id = payment_id or order.provider_payment_id
     order.paid_at = now
     if sold != len(seat_ids):
@@ -392,7 +388,7 @@ def record_dispute(*, order: Order, reason: str, status: str, amount: int) -> st
     order = lock_order(order)
     status = status[:32]
     if order.disputed_at is None:
-        order.disputed_at, order.dispute_reason = _now(), reason[:64]
+        order.disputed_at, order.dispute_reason = timezone.now(), reason[:64]
         order.dispute_status, order.dispute_amount = status, amount
         order.save(update_fields=["disputed_at", "dispute_reason", "dispute_status",
                                   "dispute_amount", "updated_at"])  # fmt: skip
